@@ -1,0 +1,225 @@
+"""Stage 2: :class:`~thresher.features.document.Document` → list of :class:`Block`.
+
+Segmentation in the manner of boilerpipe and dragnet: block-level elements (``p``, ``div``,
+``li``, ``h1``…, ``td``…) start and end blocks; inline elements (``a``, ``span``, ``b``…)
+stay inside the block around them, so a paragraph with three links is one block whose
+link-token count is known.  The walk is iterative (lxml's ``iterwalk``), so no page depth
+can exhaust Python's recursion limit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from thresher.config import DEFAULT_CONFIG, SegmentationConfig
+from thresher.features.document import Document
+from thresher.features.tokens import TOKEN_RE, collapse_ws
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body button caption center dd details dialog dir div dl dt "
+    "fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main "
+    "menu nav ol p pre section summary table tbody td tfoot th thead tr ul".split()
+)
+SKIP_TAGS = frozenset(
+    "script style noscript template svg math head iframe object embed canvas video audio map "
+    "input select textarea option datalist".split()
+)
+HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+
+# One bit per ancestor kind a block can sit inside; the features read these bits.
+FLAG_BITS: dict[str, int] = {
+    name: 1 << i
+    for i, name in enumerate(
+        "article main aside nav header footer form li a heading list table blockquote figure pre p".split()
+    )
+}
+_TAG_FLAG: dict[str, int] = {
+    **{t: FLAG_BITS[t] for t in "article main aside nav header footer form li a table blockquote figure pre p".split()},
+    **{h: FLAG_BITS["heading"] for h in HEADINGS},
+    "ul": FLAG_BITS["list"], "ol": FLAG_BITS["list"], "menu": FLAG_BITS["list"], "dl": FLAG_BITS["list"],
+}
+_ATTR_SPLIT = re.compile(r"[^a-z]+|(?<=[a-z])(?=[A-Z])")
+LINE_BREAK = "\x0b"
+"""Stands for <br> while text is collected (parse() removes this character from input)."""
+MAX_ATTR_ANCESTORS = 8
+"""How many ancestors' class/id tokens a block records (nearest first)."""
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+@dataclass(slots=True)
+class Block:
+    """A run of text that the page renders as one block, with what features need about it."""
+
+    text: str
+    xpath: str
+    tag: str
+    """Tag of the block-level element that owns the text."""
+    depth: int
+    """DOM depth of that element."""
+    flags: int
+    """Bitwise OR of FLAG_BITS for the element and all its ancestors."""
+    n_tokens: int
+    n_link_tokens: int
+    n_chars: int
+    n_link_chars: int
+    own_attr: tuple[str, ...]
+    """class/id tokens of the owning element."""
+    ancestor_attr: tuple[str, ...]
+    """class/id tokens of its ancestors (nearest first)."""
+    container: int
+    """Identifier of the owning element's parent: blocks with the same value are siblings."""
+    heading: str = ""
+    """Text of the nearest heading block before this one."""
+
+
+def attr_tokens(el: Any) -> tuple[str, ...]:
+    """Lower-cased word pieces of an element's class and id (``newsBody-2`` → news, body)."""
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if not raw.strip():
+        return ()
+    return tuple(t.lower() for t in _ATTR_SPLIT.split(raw) if len(t) > 2)
+
+
+def _is_hidden(el: Any) -> bool:
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+class _Segmenter:
+    """One pass over a tree; collects blocks.  Internal: use :func:`segment`."""
+
+    def __init__(self, root: Any, config: SegmentationConfig) -> None:
+        self.root = root
+        self.tree = root.getroottree()
+        self.config = config
+        self.blocks: list[Block] = []
+        self.parts: list[str] = []
+        self.link_parts: list[str] = []
+        self.heading = ""
+        self.container_ids: dict[Any, int] = {}
+        self.attr_cache: dict[Any, tuple[str, ...]] = {}
+
+    def add_text(self, text: str, in_link: bool) -> None:
+        if not self.parts and text.isspace():
+            return  # white space between blocks
+        self.parts.append(text)
+        if in_link:
+            self.link_parts.append(text)
+
+    def flush(self, owner: Any, depth: int, flags: int, own_attr: tuple[str, ...],
+              ancestor_attr: tuple[str, ...]) -> None:
+        if not self.parts:
+            return
+        raw = "".join(self.parts)
+        link_raw = "".join(self.link_parts)
+        self.parts = []
+        self.link_parts = []
+        if LINE_BREAK in raw:
+            lines = (collapse_ws(line) for line in raw.split(LINE_BREAK))
+            text = "\n".join(line for line in lines if line)
+        else:
+            text = collapse_ws(raw)
+        n_tokens = len(TOKEN_RE.findall(text))
+        if n_tokens == 0 or len(self.blocks) >= self.config.max_blocks:
+            return
+        parent = owner.getparent()
+        container = self.container_ids.setdefault(parent, len(self.container_ids))
+        link_text = collapse_ws(link_raw) if link_raw else ""
+        tag = owner.tag if isinstance(owner.tag, str) else "div"
+        self.blocks.append(
+            Block(
+                text=text,
+                xpath=self.tree.getpath(owner),
+                tag=tag,
+                depth=depth,
+                flags=flags,
+                n_tokens=n_tokens,
+                n_link_tokens=min(n_tokens, len(TOKEN_RE.findall(link_text))) if link_text else 0,
+                n_chars=len(text),
+                n_link_chars=min(len(text), len(link_text)),
+                own_attr=own_attr,
+                ancestor_attr=ancestor_attr,
+                container=container,
+                heading=self.heading,
+            )
+        )
+        if tag in HEADINGS:
+            self.heading = text
+
+    def run(self) -> list[Block]:
+        # A frame per open element: (element, is_block, depth, flags).  The innermost
+        # block-level frame owns the text being collected.
+        drop_hidden = self.config.drop_hidden
+        frames: list[tuple[Any, bool, int, int]] = []
+        block_frames: list[int] = []  # indexes into frames of block-level elements
+        link_level = 0
+        walker = etree.iterwalk(self.root, events=("start", "end"))
+        for event, el in walker:
+            tag = el.tag
+            if tag.__class__ is not str:  # comments / processing instructions that survived
+                if event == "end" and el.tail:
+                    self.add_text(el.tail, link_level > 0)
+                continue
+            if event == "start":
+                if tag in SKIP_TAGS or (drop_hidden and el.attrib and _is_hidden(el)):
+                    walker.skip_subtree()
+                    frames.append((el, False, -1, 0))  # depth -1 marks a skipped element
+                    continue
+                if frames:
+                    parent = frames[-1]
+                    depth = parent[2] + 1
+                    flags = parent[3] | _TAG_FLAG.get(tag, 0)
+                else:
+                    depth, flags = 0, _TAG_FLAG.get(tag, 0)
+                is_block = tag in BLOCK_TAGS
+                if is_block:
+                    if self.parts:
+                        self._flush_top(frames, block_frames)
+                    block_frames.append(len(frames))
+                elif tag == "a":
+                    link_level += 1
+                frames.append((el, is_block, depth, flags))
+                if tag == "br":
+                    self.add_text(LINE_BREAK, False)
+                elif el.text:
+                    self.add_text(el.text, link_level > 0)
+            else:
+                frame = frames.pop()
+                if frame[1]:
+                    if self.parts:
+                        frames.append(frame)
+                        self._flush_top(frames, block_frames)
+                        frames.pop()
+                    block_frames.pop()
+                elif tag == "a" and frame[2] != -1:
+                    link_level -= 1
+                if el.tail:
+                    self.add_text(el.tail, link_level > 0)
+        return self.blocks
+
+    def _flush_top(self, frames: list[tuple[Any, bool, int, int]], block_frames: list[int]) -> None:
+        top = block_frames[-1] if block_frames else 0
+        el, _, depth, flags = frames[top] if frames else (self.root, True, 0, 0)
+        ancestors: list[str] = []
+        for i in range(top - 1, max(-1, top - 1 - MAX_ATTR_ANCESTORS), -1):
+            ancestors.extend(self._attr_tokens(frames[i][0]))
+        self.flush(el, depth, flags, self._attr_tokens(el), tuple(ancestors))
+
+    def _attr_tokens(self, el: Any) -> tuple[str, ...]:
+        cached = self.attr_cache.get(el)
+        if cached is None:
+            cached = self.attr_cache[el] = attr_tokens(el)
+        return cached
+
+
+def segment(doc: Document, config: SegmentationConfig = DEFAULT_CONFIG.segmentation) -> list[Block]:
+    """Cut a parsed page into blocks, in document order."""
+    if len(doc.root) == 0 and not (doc.root.text or "").strip():
+        return []
+    return _Segmenter(doc.root, config).run()

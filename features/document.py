@@ -1,0 +1,200 @@
+"""Stage 1: bytes / str / BeautifulSoup → :class:`Document` (an lxml tree plus page metadata).
+
+Decoding order for bytes follows what browsers do: a byte-order mark, then the charset the
+HTTP header or the page's own ``<meta>`` declares, then strict UTF-8, then a statistical
+charset detector (beautifulsoup4's, backed by charset-normalizer).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bs4.dammit import EncodingDetector, UnicodeDammit
+from lxml import etree
+
+from thresher.config import DEFAULT_CONFIG, SegmentationConfig
+from thresher.errors import InputError
+
+# Characters that may not reach lxml or the output: NUL and other C0 controls except
+# tab/newline/carriage return, and lone surrogates (from badly decoded str input).
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+_LOOKS_LIKE_MARKUP = re.compile(r"<\s*[a-zA-Z!?/]")
+# WHATWG: these labels mean windows-1252 in HTML.
+_ENCODING_ALIASES = {"iso-8859-1": "windows-1252", "latin-1": "windows-1252", "ascii": "windows-1252",
+                     "us-ascii": "windows-1252", "latin1": "windows-1252"}
+
+
+@dataclass
+class Document:
+    """A parsed page: the lxml root and what the page says about itself."""
+
+    root: Any  # lxml.etree._Element (lxml ships no usable type stubs)
+    url: str | None
+    title: str
+    """``og:title`` or ``<title>`` text, whitespace-collapsed ('' when the page has none)."""
+    lang: str | None
+    encoding: str | None
+    """The encoding the bytes were decoded with (None for str input)."""
+
+
+def _normalise_encoding(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip().lower()
+    name = _ENCODING_ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
+    """Decode page bytes to text; return ``(text, encoding)``.
+
+    Raises InputError when no encoding decodes the bytes.
+    """
+    bom_text, bom_encoding = EncodingDetector.strip_byte_order_mark(data)
+    if bom_encoding:
+        return bom_text.decode(bom_encoding, errors="replace"), bom_encoding
+    declared = _normalise_encoding(http_charset) or _normalise_encoding(
+        EncodingDetector.find_declared_encoding(data[:8192], is_html=True, search_entire_document=False)
+    )
+    # Pages that declare one charset but are valid UTF-8 are common (templates copied
+    # between sites); UTF-16/32 declarations inside an 8-bit page are always wrong.
+    if declared and not declared.startswith(("utf-16", "utf-32")):
+        if declared != "utf-8":
+            try:
+                data.decode("utf-8")
+                if not _is_ascii(data):
+                    return data.decode("utf-8"), "utf-8"
+            except UnicodeDecodeError:
+                pass
+        try:
+            return data.decode(declared), declared
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    dammit = UnicodeDammit(data, is_html=True)
+    if dammit.unicode_markup is None or dammit.original_encoding is None:
+        raise InputError("could not decode the page bytes with any known encoding")
+    return dammit.unicode_markup, str(dammit.original_encoding)
+
+
+def _is_ascii(data: bytes) -> bool:
+    try:
+        data.decode("ascii")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _meta_content(root: Any, *names: str) -> str | None:
+    for el in root.iter("meta"):
+        key = (el.get("property") or el.get("name") or "").strip().lower()
+        if key in names:
+            content = el.get("content")
+            if content and content.strip():
+                return " ".join(content.split())
+    return None
+
+
+def _page_title(root: Any) -> str:
+    og = _meta_content(root, "og:title", "twitter:title")
+    if og:
+        return og
+    for el in root.iter("title"):
+        return " ".join("".join(el.itertext()).split())
+    return ""
+
+
+# Plain etree elements: lxml.html's element classes cost a Python look-up per node.
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True, collect_ids=False)
+
+
+def parse(
+    page: str | bytes | Any,
+    url: str | None = None,
+    *,
+    http_charset: str | None = None,
+    config: SegmentationConfig = DEFAULT_CONFIG.segmentation,
+) -> Document:
+    """Parse a page given as ``str``, ``bytes``, or a BeautifulSoup object/Tag.
+
+    Returns a Document whose root has no children when the input holds no markup text
+    (empty input); raises InputError for input that is not a page at all (binary junk,
+    a type thresher cannot read, or more than ``config.max_input_bytes``).
+    """
+    encoding: str | None = None
+    if isinstance(page, bytes | bytearray | memoryview):
+        data = bytes(page)
+        if len(data) > config.max_input_bytes:
+            raise InputError(f"page is {len(data):,} bytes, more than max_input_bytes={config.max_input_bytes:,}")
+        if _looks_binary(data):
+            raise InputError("input is binary data, not an HTML page")
+        text, encoding = decode(data, http_charset)
+    elif isinstance(page, str):
+        text = page
+    elif _is_soup(page):
+        text = str(page)
+    else:
+        raise InputError(f"cannot read a page from {type(page).__name__}; give str, bytes or a BeautifulSoup object")
+    if len(text) > config.max_input_bytes:
+        raise InputError(f"page is {len(text):,} characters, more than max_input_bytes={config.max_input_bytes:,}")
+    text = _BAD_CHARS.sub("", text)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    # lxml refuses str input that carries an XML encoding declaration (XHTML pages).
+    text = _XML_DECLARATION.sub("", text, count=1)
+    if not text.strip():
+        return _empty(url, encoding)
+    if not _LOOKS_LIKE_MARKUP.search(text[:65536]) and _looks_binary_text(text):
+        raise InputError("input is not HTML: no markup and mostly non-text characters")
+    try:
+        root = etree.fromstring(text, parser=_PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        # lxml raises on documents with nothing it can parse (e.g. only a comment).
+        if "empty" in str(exc).lower():
+            return _empty(url, encoding)
+        raise InputError(f"could not parse the page as HTML: {exc}") from exc
+    if root is None:
+        return _empty(url, encoding)
+    lang = (root.get("lang") or "").split("-")[0].lower() or None
+    return Document(root=root, url=url, title=_page_title(root), lang=lang, encoding=encoding)
+
+
+def _empty(url: str | None, encoding: str | None) -> Document:
+    return Document(root=etree.Element("html"), url=url, title="", lang=None, encoding=encoding)
+
+
+def _is_soup(obj: Any) -> bool:
+    try:
+        from bs4.element import Tag
+    except ImportError:  # pragma: no cover - bs4 is a dependency
+        return False
+    return isinstance(obj, Tag)
+
+
+def _looks_binary(data: bytes) -> bool:
+    """True for bytes that are clearly not a text document (images, archives, random data)."""
+    head = data[:4096]
+    if not head:
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return False  # a byte-order mark: UTF-16/UTF-8 text
+    if head.startswith((b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"%PDF", b"\x1f\x8b")):
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls / len(head) > 0.05
+
+
+def _looks_binary_text(text: str) -> bool:
+    sample = text[:4096]
+    odd = sum(1 for ch in sample if not (ch.isprintable() or ch.isspace()))
+    return odd / max(1, len(sample)) > 0.05

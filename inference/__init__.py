@@ -1,0 +1,1 @@
+"""thresher.inference: see the module docstrings."""

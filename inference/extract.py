@@ -1,0 +1,87 @@
+"""The library call: ``thresher.extract(html) -> Extraction``.
+
+bytes / str / BeautifulSoup → Document → blocks → feature matrix → probabilities →
+labels → text.  Each arrow is one stage module; this file only strings them together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from thresher.config import DEFAULT_CONFIG, SegmentationConfig
+from thresher.features.blocks import segment
+from thresher.features.document import parse
+from thresher.features.registry import feature_matrix
+from thresher.inference.model import BlockModel, load_model
+from thresher.inference.postprocess import BODY, TITLE, assign_labels, find_title
+
+
+@dataclass(frozen=True)
+class ExtractedBlock:
+    """One block of the page with its region label."""
+
+    text: str
+    label: str
+    proba: float
+    """The model's probability for ``label`` (for ``title``: the probability it is not body)."""
+    xpath: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "label": self.label, "proba": round(self.proba, 4), "xpath": self.xpath}
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What thresher found on a page."""
+
+    text: str
+    """The story body: body blocks' text, one paragraph per line ('' when none was found)."""
+    title: str
+    blocks: list[ExtractedBlock] = field(default_factory=list)
+    url: str | None = None
+
+    def to_dict(self, with_blocks: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {"url": self.url, "title": self.title, "text": self.text}
+        if with_blocks:
+            out["blocks"] = [b.to_dict() for b in self.blocks]
+        return out
+
+
+def extract(
+    html: str | bytes | Any,
+    url: str | None = None,
+    *,
+    model: BlockModel | Path | str | None = None,
+    segmentation: SegmentationConfig = DEFAULT_CONFIG.segmentation,
+) -> Extraction:
+    """Separate the story on a page from its boilerplate.
+
+    ``html`` is a ``str``, raw ``bytes`` (decoded from BOM, declared charset or detection),
+    or a BeautifulSoup object/Tag.  ``model`` is a model folder, an MLflow ``models:/`` URI,
+    a loaded :class:`BlockModel`, or None for the model shipped with thresher (loaded once).
+
+    Returns an empty Extraction for pages without text.  Raises
+    :class:`thresher.errors.InputError` for input that is not a page, and
+    :class:`thresher.errors.ModelError` when the model cannot be loaded.
+    """
+    block_model = load_model(model)
+    doc = parse(html, url, config=segmentation)
+    blocks = segment(doc, segmentation)
+    if not blocks:
+        return Extraction(text="", title=doc.title, blocks=[], url=url)
+    X = feature_matrix(blocks, doc, block_model.feature_config)
+    proba = block_model.predict_proba(X)
+    labels = assign_labels(proba, block_model.labels, block_model.inference)
+    title_index, title = find_title(blocks, labels, doc.title)
+    if title_index is not None:
+        labels[title_index] = TITLE
+    index = {name: i for i, name in enumerate(block_model.labels)}
+    body_col = index[BODY]
+    out_blocks = []
+    for i, (block, label) in enumerate(zip(blocks, labels, strict=True)):
+        p = proba[i, index[label]] if label in index else 1.0 - proba[i, body_col]
+        out_blocks.append(ExtractedBlock(text=block.text, label=label, proba=float(p), xpath=block.xpath))
+    text = "\n".join(b.text for b in out_blocks if b.label == BODY)
+    return Extraction(text=text, title=title, blocks=out_blocks, url=url)

@@ -1,0 +1,38 @@
+"""thresher: separate the story on a web page from its boilerplate and link farms.
+
+>>> from thresher import extract
+>>> result = extract(html_bytes, url="https://example.org/story")
+>>> result.text, result.title, result.blocks[0].label
+
+Stages (one folder each): ``thresher.features`` (bytes → document → blocks → features),
+``thresher.training`` (labels, LightGBM, MLflow), ``thresher.inference`` (model, extract, CLI).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from thresher.config import DEFAULT_CONFIG, Config
+from thresher.errors import CorpusError, InputError, ModelError, ThresherError
+from thresher.inference.extract import ExtractedBlock, Extraction, extract
+from thresher.inference.model import BlockModel, load_model
+
+try:
+    __version__ = version("thresher")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "BlockModel",
+    "Config",
+    "CorpusError",
+    "ExtractedBlock",
+    "Extraction",
+    "InputError",
+    "ModelError",
+    "ThresherError",
+    "__version__",
+    "extract",
+    "load_model",
+]

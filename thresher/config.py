@@ -1,0 +1,104 @@
+"""All tunable settings in one typed object.
+
+Every stage takes a :class:`Config` (or uses :data:`DEFAULT_CONFIG`); there are no
+module-level knobs elsewhere.  The values that change a model's features are recorded
+in the model's metadata, so a model is always applied with the settings it was trained with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SegmentationConfig:
+    """How a page is cut into blocks."""
+
+    max_input_bytes: int = 50_000_000
+    """Pages larger than this are refused with an InputError (a 20 MB page is accepted)."""
+    max_blocks: int = 20_000
+    """Blocks beyond this count are dropped (pathological pages); the text before is kept."""
+    drop_hidden: bool = True
+    """Skip elements hidden with ``hidden``, ``aria-hidden="true"`` or ``display:none``."""
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """Settings that change the feature matrix (stored in the model metadata)."""
+
+    own_attr_buckets: int = 16
+    """Hash buckets for the class/id tokens of a block's own element."""
+    ancestor_attr_buckets: int = 32
+    """Hash buckets for the class/id tokens of a block's ancestors."""
+    context_offsets: tuple[int, ...] = (-2, -1, 1, 2)
+    """Neighbouring blocks whose features are copied onto each block."""
+    short_link_tokens: int = 20
+    """A block with at most this many tokens, mostly link text, is a 'short link item'."""
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """LightGBM and cross-validation settings."""
+
+    seed: int = 42
+    n_folds: int = 5
+    num_boost_round: int = 300
+    learning_rate: float = 0.05
+    num_leaves: int = 31
+    min_data_in_leaf: int = 20
+    feature_fraction: float = 0.8
+    bagging_fraction: float = 0.8
+    bagging_freq: int = 1
+    lambda_l2: float = 1.0
+    body_token_share: float = 0.5
+    """A block is labelled body when at least this share of its tokens aligns to the truth."""
+    min_truth_coverage: float = 0.9
+    """Pages whose truth text is less covered by the page (JS-rendered pages) are not trained on."""
+    snippet_unlabelled_weight: float = 0.0
+    """Weight of blocks that no snippet labels on snippet-only datasets (0 = left out)."""
+
+    def lightgbm_params(self, n_classes: int) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "learning_rate": self.learning_rate,
+            "num_leaves": self.num_leaves,
+            "min_data_in_leaf": self.min_data_in_leaf,
+            "feature_fraction": self.feature_fraction,
+            "bagging_fraction": self.bagging_fraction,
+            "bagging_freq": self.bagging_freq,
+            "lambda_l2": self.lambda_l2,
+            "seed": self.seed,
+            "deterministic": True,
+            "force_row_wise": True,
+            "num_threads": 1,
+            "verbosity": -1,
+        }
+        if n_classes > 2:
+            params.update(objective="multiclass", num_class=n_classes, metric="multi_logloss")
+        else:
+            params.update(objective="binary", metric="binary_logloss")
+        return params
+
+
+@dataclass(frozen=True)
+class InferenceConfig:
+    """How block probabilities become labels and text."""
+
+    body_threshold: float = 0.5
+    """A block is body when its body probability is at least this."""
+    gap_threshold: float = 0.25
+    """A block between two body blocks is body too when its probability is at least this."""
+
+
+@dataclass(frozen=True)
+class Config:
+    segmentation: SegmentationConfig = field(default_factory=SegmentationConfig)
+    features: FeatureConfig = field(default_factory=FeatureConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+    inference: InferenceConfig = field(default_factory=InferenceConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+DEFAULT_CONFIG = Config()

@@ -1,0 +1,1 @@
+"""thresher.training: see the module docstrings."""

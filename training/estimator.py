@@ -1,0 +1,47 @@
+"""The block classifier as a scikit-learn estimator (fit / predict_proba) over LightGBM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from thresher.config import DEFAULT_CONFIG, Config
+from thresher.features.registry import column_names
+from thresher.inference.model import BlockModel
+
+
+class BlockClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """LightGBM on block features; deterministic for a fixed ``config.training.seed``.
+
+    ``labels`` names the classes 0..k-1 of ``y``.
+    """
+
+    def __init__(self, config: Config = DEFAULT_CONFIG, labels: tuple[str, ...] = ("boilerplate", "body")) -> None:
+        self.config = config
+        self.labels = labels
+
+    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> BlockClassifier:
+        params = self.config.training.lightgbm_params(len(self.labels))
+        names = column_names(self.config.features)
+        train = lgb.Dataset(X, label=y, weight=sample_weight, feature_name=names, free_raw_data=True)
+        self.booster_ = lgb.train(params, train, num_boost_round=self.config.training.num_boost_round)
+        self.classes_ = np.arange(len(self.labels))
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return self.to_model().predict_proba(X)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return np.argmax(self.predict_proba(X), axis=1)
+
+    def to_model(self, metadata: dict[str, Any] | None = None) -> BlockModel:
+        """The fitted booster as a :class:`BlockModel` (what gets saved and shipped)."""
+        return BlockModel(booster=self.booster_, labels=list(self.labels), feature_config=self.config.features,
+                          inference=self.config.inference, metadata=dict(metadata or {}))
+
+    def feature_importance(self) -> dict[str, float]:
+        gains = self.booster_.feature_importance(importance_type="gain")
+        return dict(zip(column_names(self.config.features), map(float, gains), strict=True))
