@@ -14,35 +14,140 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
-
-from thresher.config import DEFAULT_CONFIG, SegmentationConfig
 from thresher.features.document import Document
 from thresher.features.tokens import TOKEN_RE, collapse_ws
 
+from thresher.config import DEFAULT_CONFIG, SegmentationConfig
+
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote body button caption center dd details dialog dir div dl dt "
-    "fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main "
-    "menu nav ol p pre section summary table tbody td tfoot th thead tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "button",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "legend",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
 )
 SKIP_TAGS = frozenset(
-    "script style noscript template svg math head iframe object embed canvas video audio map "
-    "input select textarea option datalist".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+        "head",
+        "iframe",
+        "object",
+        "embed",
+        "canvas",
+        "video",
+        "audio",
+        "map",
+        "input",
+        "select",
+        "textarea",
+        "option",
+        "datalist",
+    ]
 )
-HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 
 # One bit per ancestor kind a block can sit inside; the features read these bits.
 FLAG_BITS: dict[str, int] = {
     name: 1 << i
     for i, name in enumerate(
-        "article main aside nav header footer form li a heading list table blockquote figure pre p".split()
+        [
+            "article",
+            "main",
+            "aside",
+            "nav",
+            "header",
+            "footer",
+            "form",
+            "li",
+            "a",
+            "heading",
+            "list",
+            "table",
+            "blockquote",
+            "figure",
+            "pre",
+            "p",
+        ]
     )
 }
 _TAG_FLAG: dict[str, int] = {
-    **{t: FLAG_BITS[t] for t in "article main aside nav header footer form li a table blockquote figure pre p".split()},
+    **{
+        t: FLAG_BITS[t]
+        for t in [
+            "article",
+            "main",
+            "aside",
+            "nav",
+            "header",
+            "footer",
+            "form",
+            "li",
+            "a",
+            "table",
+            "blockquote",
+            "figure",
+            "pre",
+            "p",
+        ]
+    },
     **{h: FLAG_BITS["heading"] for h in HEADINGS},
-    "ul": FLAG_BITS["list"], "ol": FLAG_BITS["list"], "menu": FLAG_BITS["list"], "dl": FLAG_BITS["list"],
+    "ul": FLAG_BITS["list"],
+    "ol": FLAG_BITS["list"],
+    "menu": FLAG_BITS["list"],
+    "dl": FLAG_BITS["list"],
 }
-_ATTR_SPLIT = re.compile(r"[^a-z]+|(?<=[a-z])(?=[A-Z])")
+_ATTR_SPLIT = re.compile(r"[^a-z]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 LINE_BREAK = "\x0b"
 """Stands for <br> while text is collected (parse() removes this character from input)."""
 MAX_ATTR_ANCESTORS = 8
@@ -56,6 +161,7 @@ class Block:
 
     text: str
     xpath: str
+    """Absolute XPath of the owning element, every step indexed (``/html/body[1]/div[2]/p[1]``)."""
     tag: str
     """Tag of the block-level element that owns the text."""
     depth: int
@@ -81,7 +187,7 @@ def attr_tokens(el: Any) -> tuple[str, ...]:
     raw = f"{el.get('class') or ''} {el.get('id') or ''}"
     if not raw.strip():
         return ()
-    return tuple(t.lower() for t in _ATTR_SPLIT.split(raw) if len(t) > 2)
+    return tuple(t for t in _ATTR_SPLIT.split(_CAMEL.sub(" ", raw).lower()) if len(t) > 2)
 
 
 def _is_hidden(el: Any) -> bool:
@@ -96,7 +202,6 @@ class _Segmenter:
 
     def __init__(self, root: Any, config: SegmentationConfig) -> None:
         self.root = root
-        self.tree = root.getroottree()
         self.config = config
         self.blocks: list[Block] = []
         self.parts: list[str] = []
@@ -112,8 +217,9 @@ class _Segmenter:
         if in_link:
             self.link_parts.append(text)
 
-    def flush(self, owner: Any, depth: int, flags: int, own_attr: tuple[str, ...],
-              ancestor_attr: tuple[str, ...]) -> None:
+    def flush(
+        self, owner: Any, xpath: str, depth: int, flags: int, own_attr: tuple[str, ...], ancestor_attr: tuple[str, ...]
+    ) -> None:
         if not self.parts:
             return
         raw = "".join(self.parts)
@@ -135,7 +241,7 @@ class _Segmenter:
         self.blocks.append(
             Block(
                 text=text,
-                xpath=self.tree.getpath(owner),
+                xpath=xpath,
                 tag=tag,
                 depth=depth,
                 flags=flags,
@@ -153,10 +259,12 @@ class _Segmenter:
             self.heading = text
 
     def run(self) -> list[Block]:
-        # A frame per open element: (element, is_block, depth, flags).  The innermost
-        # block-level frame owns the text being collected.
+        # A frame per open element: (element, is_block, depth, flags, xpath, child counts).
+        # The innermost block-level frame owns the text being collected.  XPaths are built
+        # here, not with lxml's getpath(), which rescans siblings and is quadratic on flat pages.
         drop_hidden = self.config.drop_hidden
-        frames: list[tuple[Any, bool, int, int]] = []
+        max_blocks = self.config.max_blocks
+        frames: list[tuple[Any, bool, int, int, str, dict[str, int]]] = []
         block_frames: list[int] = []  # indexes into frames of block-level elements
         link_level = 0
         walker = etree.iterwalk(self.root, events=("start", "end"))
@@ -167,16 +275,21 @@ class _Segmenter:
                     self.add_text(el.tail, link_level > 0)
                 continue
             if event == "start":
+                if len(self.blocks) >= max_blocks:
+                    break
                 if tag in SKIP_TAGS or (drop_hidden and el.attrib and _is_hidden(el)):
                     walker.skip_subtree()
-                    frames.append((el, False, -1, 0))  # depth -1 marks a skipped element
+                    frames.append((el, False, -1, 0, "", {}))  # depth -1 marks a skipped element
                     continue
                 if frames:
                     parent = frames[-1]
                     depth = parent[2] + 1
                     flags = parent[3] | _TAG_FLAG.get(tag, 0)
+                    counts = parent[5]
+                    counts[tag] = index = counts.get(tag, 0) + 1
+                    path = f"{parent[4]}/{tag}[{index}]"
                 else:
-                    depth, flags = 0, _TAG_FLAG.get(tag, 0)
+                    depth, flags, path = 0, _TAG_FLAG.get(tag, 0), f"/{tag}"
                 is_block = tag in BLOCK_TAGS
                 if is_block:
                     if self.parts:
@@ -184,7 +297,7 @@ class _Segmenter:
                     block_frames.append(len(frames))
                 elif tag == "a":
                     link_level += 1
-                frames.append((el, is_block, depth, flags))
+                frames.append((el, is_block, depth, flags, path, {}))
                 if tag == "br":
                     self.add_text(LINE_BREAK, False)
                 elif el.text:
@@ -201,15 +314,19 @@ class _Segmenter:
                     link_level -= 1
                 if el.tail:
                     self.add_text(el.tail, link_level > 0)
+        if self.parts and frames:
+            self._flush_top(frames, block_frames)
         return self.blocks
 
-    def _flush_top(self, frames: list[tuple[Any, bool, int, int]], block_frames: list[int]) -> None:
+    def _flush_top(
+        self, frames: list[tuple[Any, bool, int, int, str, dict[str, int]]], block_frames: list[int]
+    ) -> None:
         top = block_frames[-1] if block_frames else 0
-        el, _, depth, flags = frames[top] if frames else (self.root, True, 0, 0)
+        el, _, depth, flags, path, _ = frames[top]
         ancestors: list[str] = []
         for i in range(top - 1, max(-1, top - 1 - MAX_ATTR_ANCESTORS), -1):
             ancestors.extend(self._attr_tokens(frames[i][0]))
-        self.flush(el, depth, flags, self._attr_tokens(el), tuple(ancestors))
+        self.flush(el, path, depth, flags, self._attr_tokens(el), tuple(ancestors))
 
     def _attr_tokens(self, el: Any) -> tuple[str, ...]:
         cached = self.attr_cache.get(el)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from bs4.dammit import EncodingDetector, UnicodeDammit
@@ -24,8 +25,13 @@ _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _LOOKS_LIKE_MARKUP = re.compile(r"<\s*[a-zA-Z!?/]")
 # WHATWG: these labels mean windows-1252 in HTML.
-_ENCODING_ALIASES = {"iso-8859-1": "windows-1252", "latin-1": "windows-1252", "ascii": "windows-1252",
-                     "us-ascii": "windows-1252", "latin1": "windows-1252"}
+_ENCODING_ALIASES = {
+    "iso-8859-1": "windows-1252",
+    "latin-1": "windows-1252",
+    "ascii": "windows-1252",
+    "us-ascii": "windows-1252",
+    "latin1": "windows-1252",
+}
 
 
 @dataclass
@@ -39,6 +45,8 @@ class Document:
     lang: str | None
     encoding: str | None
     """The encoding the bytes were decoded with (None for str input)."""
+    problems: list[str] = field(default_factory=list)
+    """What went wrong while parsing (e.g. nesting deeper than libxml2's 2048 levels)."""
 
 
 def _normalise_encoding(name: str | None) -> str | None:
@@ -114,8 +122,18 @@ def _page_title(root: Any) -> str:
     return ""
 
 
-# Plain etree elements: lxml.html's element classes cost a Python look-up per node.
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True, collect_ids=False)
+_THREAD = threading.local()
+
+
+def _parser() -> Any:
+    """One parser per thread (its error log is per parser).  Plain etree elements, because
+    lxml.html's element classes cost a Python look-up per node."""
+    parser = getattr(_THREAD, "parser", None)
+    if parser is None:
+        parser = _THREAD.parser = etree.HTMLParser(
+            remove_comments=True, remove_pis=True, huge_tree=True, collect_ids=False
+        )
+    return parser
 
 
 def parse(
@@ -154,10 +172,12 @@ def parse(
     text = _XML_DECLARATION.sub("", text, count=1)
     if not text.strip():
         return _empty(url, encoding)
-    if not _LOOKS_LIKE_MARKUP.search(text[:65536]) and _looks_binary_text(text):
-        raise InputError("input is not HTML: no markup and mostly non-text characters")
+    if not _LOOKS_LIKE_MARKUP.search(text[:65536]):
+        kind = "mostly non-text characters" if _looks_binary_text(text) else "plain text"
+        raise InputError(f"input is not HTML: no markup found ({kind})")
+    parser = _parser()
     try:
-        root = etree.fromstring(text, parser=_PARSER)
+        root = etree.fromstring(text, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         # lxml raises on documents with nothing it can parse (e.g. only a comment).
         if "empty" in str(exc).lower():
@@ -166,7 +186,10 @@ def parse(
     if root is None:
         return _empty(url, encoding)
     lang = (root.get("lang") or "").split("-")[0].lower() or None
-    return Document(root=root, url=url, title=_page_title(root), lang=lang, encoding=encoding)
+    problems = [
+        f"parsing stopped early: {e.message.strip()}" for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"
+    ]
+    return Document(root=root, url=url, title=_page_title(root), lang=lang, encoding=encoding, problems=problems)
 
 
 def _empty(url: str | None, encoding: str | None) -> Document:

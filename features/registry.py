@@ -11,17 +11,18 @@ Nothing here depends on a language: tokens come from :mod:`thresher.features.tok
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from zlib import crc32
 
 import numpy as np
-
-from thresher.config import DEFAULT_CONFIG, FeatureConfig
 from thresher.features.blocks import FLAG_BITS, HEADINGS, Block
 from thresher.features.document import Document
 from thresher.features.tokens import SENTENCE_END, tokens
+
+from thresher.config import DEFAULT_CONFIG, FeatureConfig
 
 FloatArray = np.ndarray
 
@@ -71,6 +72,43 @@ class BlockTable:
         return ((self.n_tokens <= self.config.short_link_tokens) & (self.link_density >= 0.6)).astype(float)
 
     @cached_property
+    def ancestor_paths(self) -> list[list[str]]:
+        """Each block's ancestor element paths, outermost first, ending with its own element."""
+        out = []
+        for b in self.blocks:
+            parts = b.xpath.split("/")
+            out.append(["/".join(parts[:i]) for i in range(2, len(parts) + 1)])
+        return out
+
+    @cached_property
+    def subtree_prose(self) -> dict[str, float]:
+        """Non-link tokens of all blocks under each element path (the text mass of subtrees)."""
+        mass: dict[str, float] = {}
+        prose = self.n_tokens - self.n_link_tokens
+        for paths, value in zip(self.ancestor_paths, prose, strict=True):
+            for path in paths:
+                mass[path] = mass.get(path, 0.0) + value
+        return mass
+
+    @cached_property
+    def main_container(self) -> str:
+        """Deepest element holding at least half of the page's non-link tokens."""
+        total = float((self.n_tokens - self.n_link_tokens).sum())
+        best = ""
+        for path, value in self.subtree_prose.items():
+            if value >= 0.5 * total and path.count("/") > best.count("/"):
+                best = path
+        return best
+
+    @cached_property
+    def template_ids(self) -> np.ndarray:
+        """Blocks printed by the same template line share an id: same index-free path and classes."""
+        ids: dict[tuple[str, tuple[str, ...]], int] = {}
+        return np.fromiter(
+            (ids.setdefault((_INDEX.sub("", b.xpath), b.own_attr), len(ids)) for b in self.blocks), np.int64, self.n
+        )
+
+    @cached_property
     def title_tokens(self) -> set[str]:
         return set(tokens(self.title))
 
@@ -79,6 +117,7 @@ class BlockTable:
         return [set(tokens(b.text)) for b in self.blocks]
 
 
+_INDEX = re.compile(r"\[\d+\]")
 Compute = Callable[[BlockTable], FloatArray]
 
 
@@ -120,65 +159,89 @@ _LONG = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu x
 # --- the text of the block itself -----------------------------------------------------------
 
 
-@feature("log_tokens", "log(1 + number of tokens in the block)",
-         (_p(f"<p>TARGET {_LONG}</p>"), _p("<p>TARGET</p>")))
+@feature("log_tokens", "log(1 + number of tokens in the block)", (_p(f"<p>TARGET {_LONG}</p>"), _p("<p>TARGET</p>")))
 def _log_tokens(t: BlockTable) -> FloatArray:
     return np.log1p(t.n_tokens)
 
 
-@feature("log_chars", "log(1 + number of characters in the block)",
-         (_p("<p>TARGET longer words here</p>"), _p("<p>TARGET</p>")))
+@feature(
+    "log_chars",
+    "log(1 + number of characters in the block)",
+    (_p("<p>TARGET longer words here</p>"), _p("<p>TARGET</p>")),
+)
 def _log_chars(t: BlockTable) -> FloatArray:
     return np.log1p(t.n_chars)
 
 
-@feature("link_density", "share of the block's tokens that sit inside links",
-         (_p('<p><a href="/">TARGET x</a> y</p>'), _p("<p>TARGET x y</p>")))
+@feature(
+    "link_density",
+    "share of the block's tokens that sit inside links",
+    (_p('<p><a href="/">TARGET x</a> y</p>'), _p("<p>TARGET x y</p>")),
+)
 def _link_density(t: BlockTable) -> FloatArray:
     return t.link_density
 
 
-@feature("link_char_share", "share of the block's characters that sit inside links",
-         (_p('<p><a href="/">TARGET xxxxxxx</a> y</p>'), _p('<p><a href="/">TARGET</a> yyyyyyy</p>')))
+@feature(
+    "link_char_share",
+    "share of the block's characters that sit inside links",
+    (_p('<p><a href="/">TARGET xxxxxxx</a> y</p>'), _p('<p><a href="/">TARGET</a> yyyyyyy</p>')),
+)
 def _link_char_share(t: BlockTable) -> FloatArray:
     return t.column("n_link_chars") / np.maximum(t.n_chars, 1)
 
 
-@feature("text_density", "tokens per 80-character line, as boilerpipe's text density",
-         (_p("<p>TARGET a b c d e f g h</p>"), _p("<p>TARGET abcdefghijklmnopqrstuvwxyz</p>")))
+@feature(
+    "text_density",
+    "tokens per 80-character line, as boilerpipe's text density",
+    (_p("<p>TARGET a b c d e f g h</p>"), _p("<p>TARGET abcdefghijklmnopqrstuvwxyz</p>")),
+)
 def _text_density(t: BlockTable) -> FloatArray:
     return t.n_tokens / np.maximum(1.0, t.n_chars / 80.0)
 
 
-@feature("sentence_ends", "sentence-final punctuation marks (any script) per token",
-         (_p("<p>TARGET one. Two! Three?</p>"), _p("<p>TARGET one two three</p>")))
+@feature(
+    "sentence_ends",
+    "sentence-final punctuation marks (any script) per token",
+    (_p("<p>TARGET one. Two! Three?</p>"), _p("<p>TARGET one two three</p>")),
+)
 def _sentence_ends(t: BlockTable) -> FloatArray:
     counts = np.fromiter((sum(ch in SENTENCE_END for ch in b.text) for b in t.blocks), float, t.n)
     return counts / np.maximum(t.n_tokens, 1)
 
 
-@feature("ends_with_punctuation", "1 when the block's last character ends a sentence",
-         (_p("<p>TARGET ends here.</p>"), _p("<p>TARGET ends here</p>")))
+@feature(
+    "ends_with_punctuation",
+    "1 when the block's last character ends a sentence",
+    (_p("<p>TARGET ends here.</p>"), _p("<p>TARGET ends here</p>")),
+)
 def _ends_with_punctuation(t: BlockTable) -> FloatArray:
     return np.fromiter((b.text.rstrip("\"'»”’)")[-1:] in SENTENCE_END for b in t.blocks), float, t.n)
 
 
-@feature("comma_rate", "commas (Latin, Arabic, CJK) per token: running prose has clauses",
-         (_p("<p>TARGET one, two, three</p>"), _p("<p>TARGET one two three</p>")))
+@feature(
+    "comma_rate",
+    "commas (Latin, Arabic, CJK) per token: running prose has clauses",
+    (_p("<p>TARGET one, two, three</p>"), _p("<p>TARGET one two three</p>")),
+)
 def _comma_rate(t: BlockTable) -> FloatArray:
     counts = np.fromiter((sum(ch in ",،、，;؛" for ch in b.text) for b in t.blocks), float, t.n)
     return counts / np.maximum(t.n_tokens, 1)
 
 
-@feature("digit_share", "share of the block's characters that are digits (dates, counts, prices)",
-         (_p("<p>TARGET 2024 12 31</p>"), _p("<p>TARGET word word</p>")))
+@feature(
+    "digit_share",
+    "share of the block's characters that are digits (dates, counts, prices)",
+    (_p("<p>TARGET 2024 12 31</p>"), _p("<p>TARGET word word</p>")),
+)
 def _digit_share(t: BlockTable) -> FloatArray:
     counts = np.fromiter((sum(ch.isdigit() for ch in b.text) for b in t.blocks), float, t.n)
     return counts / np.maximum(t.n_chars, 1)
 
 
-@feature("mean_token_length", "average characters per token",
-         (_p("<p>TARGET extraordinarily</p>"), _p("<p>TARGET a</p>")))
+@feature(
+    "mean_token_length", "average characters per token", (_p("<p>TARGET extraordinarily</p>"), _p("<p>TARGET a</p>"))
+)
 def _mean_token_length(t: BlockTable) -> FloatArray:
     return t.n_chars / np.maximum(t.n_tokens, 1)
 
@@ -186,39 +249,55 @@ def _mean_token_length(t: BlockTable) -> FloatArray:
 # --- where the block sits in the page --------------------------------------------------------
 
 
-@feature("relative_position", "block index divided by the number of blocks (0 first, 1 last)",
-         (_p("<p>a</p><p>TARGET</p>"), _p("<p>TARGET</p><p>a</p>")))
+@feature(
+    "relative_position",
+    "block index divided by the number of blocks (0 first, 1 last)",
+    (_p("<p>a</p><p>TARGET</p>"), _p("<p>TARGET</p><p>a</p>")),
+)
 def _relative_position(t: BlockTable) -> FloatArray:
     return np.arange(t.n, dtype=float) / max(1, t.n - 1)
 
 
-@feature("relative_text_position", "share of the page's tokens that come before the block",
-         (_p(f"<p>{_LONG}</p><p>TARGET</p>"), _p(f"<p>TARGET</p><p>{_LONG}</p>")))
+@feature(
+    "relative_text_position",
+    "share of the page's tokens that come before the block",
+    (_p(f"<p>{_LONG}</p><p>TARGET</p>"), _p(f"<p>TARGET</p><p>{_LONG}</p>")),
+)
 def _relative_text_position(t: BlockTable) -> FloatArray:
     before = np.cumsum(t.n_tokens) - t.n_tokens
     return before / max(1.0, float(t.n_tokens.sum()))
 
 
-@feature("page_blocks", "log(1 + number of blocks on the page)",
-         (_p("<p>TARGET</p><p>a</p><p>b</p>"), _p("<p>TARGET</p>")))
+@feature(
+    "page_blocks", "log(1 + number of blocks on the page)", (_p("<p>TARGET</p><p>a</p><p>b</p>"), _p("<p>TARGET</p>"))
+)
 def _page_blocks(t: BlockTable) -> FloatArray:
     return np.full(t.n, np.log1p(t.n))
 
 
-@feature("page_token_share", "share of the page's tokens that are in this block",
-         (_p("<p>TARGET a b c</p><p>d</p>"), _p("<p>TARGET</p><p>a b c d</p>")))
+@feature(
+    "page_token_share",
+    "share of the page's tokens that are in this block",
+    (_p("<p>TARGET a b c</p><p>d</p>"), _p("<p>TARGET</p><p>a b c d</p>")),
+)
 def _page_token_share(t: BlockTable) -> FloatArray:
     return t.n_tokens / max(1.0, float(t.n_tokens.sum()))
 
 
-@feature("size_vs_largest", "block tokens divided by the largest block's tokens",
-         (_p("<p>TARGET a b c</p><p>d</p>"), _p("<p>TARGET</p><p>a b c d</p>")))
+@feature(
+    "size_vs_largest",
+    "block tokens divided by the largest block's tokens",
+    (_p("<p>TARGET a b c</p><p>d</p>"), _p("<p>TARGET</p><p>a b c d</p>")),
+)
 def _size_vs_largest(t: BlockTable) -> FloatArray:
     return t.n_tokens / max(1.0, float(t.n_tokens.max(initial=1.0)))
 
 
-@feature("offset_from_largest", "signed distance in blocks from the largest block, over block count",
-         (_p(f"<p>{_LONG}</p><p>x</p><p>TARGET</p>"), _p(f"<p>TARGET</p><p>x</p><p>{_LONG}</p>")))
+@feature(
+    "offset_from_largest",
+    "signed distance in blocks from the largest block, over block count",
+    (_p(f"<p>{_LONG}</p><p>x</p><p>TARGET</p>"), _p(f"<p>TARGET</p><p>x</p><p>{_LONG}</p>")),
+)
 def _offset_from_largest(t: BlockTable) -> FloatArray:
     if t.n == 0:
         return np.zeros(0)
@@ -228,27 +307,64 @@ def _offset_from_largest(t: BlockTable) -> FloatArray:
 # --- the DOM around the block ----------------------------------------------------------------
 
 
-@feature("depth", "DOM depth of the block's element",
-         (_p("<div><div><div><p>TARGET</p></div></div></div>"), _p("<p>TARGET</p>")))
+@feature(
+    "depth",
+    "DOM depth of the block's element",
+    (_p("<div><div><div><p>TARGET</p></div></div></div>"), _p("<p>TARGET</p>")),
+)
 def _depth(t: BlockTable) -> FloatArray:
     return t.column("depth")
 
 
-@feature("relative_depth", "DOM depth over the deepest block's depth on the page",
-         (_p("<div><div><p>TARGET</p></div></div><p>a</p>"), _p("<p>TARGET</p><div><div><p>a</p></div></div>")))
+@feature(
+    "relative_depth",
+    "DOM depth over the deepest block's depth on the page",
+    (_p("<div><div><p>TARGET</p></div></div><p>a</p>"), _p("<p>TARGET</p><div><div><p>a</p></div></div>")),
+)
 def _relative_depth(t: BlockTable) -> FloatArray:
     depth = t.column("depth")
     return depth / max(1.0, float(depth.max(initial=1.0)))
 
 
-OWN_TAGS = ("p", "div", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "blockquote",
-            "pre", "figcaption", "section", "article", "span", "button", "form", "header", "footer",
-            "nav", "aside", "body", "table", "tr")
+OWN_TAGS = (
+    "p",
+    "div",
+    "li",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "dd",
+    "dt",
+    "blockquote",
+    "pre",
+    "figcaption",
+    "section",
+    "article",
+    "span",
+    "button",
+    "form",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "body",
+    "table",
+    "tr",
+)
 _OWN_TAG_INDEX = {tag: i for i, tag in enumerate(OWN_TAGS)}
 
 
-@feature("own_tag", "one-hot tag of the block's element (last column: any other tag)",
-         (_p("<h1>TARGET</h1>"), _p("<p>TARGET</p>")), width=len(OWN_TAGS) + 1)
+@feature(
+    "own_tag",
+    "one-hot tag of the block's element (last column: any other tag)",
+    (_p("<h1>TARGET</h1>"), _p("<p>TARGET</p>")),
+    width=len(OWN_TAGS) + 1,
+)
 def _own_tag(t: BlockTable) -> FloatArray:
     out = np.zeros((t.n, len(OWN_TAGS) + 1))
     idx = np.fromiter((_OWN_TAG_INDEX.get(b.tag, len(OWN_TAGS)) for b in t.blocks), np.int64, t.n)
@@ -257,17 +373,19 @@ def _own_tag(t: BlockTable) -> FloatArray:
     return out
 
 
-@feature("inside", "one column per ancestor kind (" + ", ".join(FLAG_BITS) + "): 1 when inside one",
-         (_p("<nav><ul><li><a href='/'>TARGET</a></li></ul></nav>"), _p("<p>TARGET</p>")),
-         width=len(FLAG_BITS))
+@feature(
+    "inside",
+    "one column per ancestor kind (" + ", ".join(FLAG_BITS) + "): 1 when inside one",
+    (_p("<nav><ul><li><a href='/'>TARGET</a></li></ul></nav>"), _p("<p>TARGET</p>")),
+    width=len(FLAG_BITS),
+)
 def _inside(t: BlockTable) -> FloatArray:
     flags = np.fromiter((b.flags for b in t.blocks), np.int64, t.n)
     bits = np.array(list(FLAG_BITS.values()), dtype=np.int64)
     return ((flags[:, None] & bits[None, :]) > 0).astype(float)
 
 
-@feature("is_heading", "1 when the block is an h1-h6",
-         (_p("<h2>TARGET</h2>"), _p("<p>TARGET</p>")))
+@feature("is_heading", "1 when the block is an h1-h6", (_p("<h2>TARGET</h2>"), _p("<p>TARGET</p>")))
 def _is_heading(t: BlockTable) -> FloatArray:
     return np.fromiter((b.tag in HEADINGS for b in t.blocks), float, t.n)
 
@@ -280,15 +398,22 @@ def _hashed(token_lists: Sequence[tuple[str, ...]], buckets: int) -> FloatArray:
     return out
 
 
-@feature("own_attr", "hashed class/id word pieces of the block's element",
-         (_p('<p class="story-text">TARGET</p>'), _p("<p>TARGET</p>")), width=_CFG.own_attr_buckets)
+@feature(
+    "own_attr",
+    "hashed class/id word pieces of the block's element",
+    (_p('<p class="story-text">TARGET</p>'), _p("<p>TARGET</p>")),
+    width=_CFG.own_attr_buckets,
+)
 def _own_attr(t: BlockTable) -> FloatArray:
     return _hashed([b.own_attr for b in t.blocks], t.config.own_attr_buckets)
 
 
-@feature("ancestor_attr", "hashed class/id word pieces of the block's ancestors",
-         (_p('<div class="sidebar widget"><p>TARGET</p></div>'), _p("<div><p>TARGET</p></div>")),
-         width=_CFG.ancestor_attr_buckets)
+@feature(
+    "ancestor_attr",
+    "hashed class/id word pieces of the block's ancestors",
+    (_p('<div class="sidebar widget"><p>TARGET</p></div>'), _p("<div><p>TARGET</p></div>")),
+    width=_CFG.ancestor_attr_buckets,
+)
 def _ancestor_attr(t: BlockTable) -> FloatArray:
     return _hashed([b.ancestor_attr for b in t.blocks], t.config.ancestor_attr_buckets)
 
@@ -296,52 +421,164 @@ def _ancestor_attr(t: BlockTable) -> FloatArray:
 # --- siblings: the link-farm signal -----------------------------------------------------------
 
 
-@feature("is_short_link_item", "1 when the block is short and mostly link text (a list headline)",
-         (_p('<ul><li><a href="/">TARGET a</a></li></ul>'), _p("<ul><li>TARGET a</li></ul>")))
+@feature(
+    "is_short_link_item",
+    "1 when the block is short and mostly link text (a list headline)",
+    (_p('<ul><li><a href="/">TARGET a</a></li></ul>'), _p("<ul><li>TARGET a</li></ul>")),
+)
 def _is_short_link_item(t: BlockTable) -> FloatArray:
     return t.short_link_item
 
 
-@feature("sibling_count", "log(1 + blocks sharing the block's parent element)",
-         (_p("<ul><li>TARGET</li><li>a</li><li>b</li></ul>"), _p("<ul><li>TARGET</li></ul>")))
+@feature(
+    "sibling_count",
+    "log(1 + blocks sharing the block's parent element)",
+    (_p("<ul><li>TARGET</li><li>a</li><li>b</li></ul>"), _p("<ul><li>TARGET</li></ul>")),
+)
 def _sibling_count(t: BlockTable) -> FloatArray:
     return np.log1p(t.per_container(np.ones(t.n)))
 
 
-@feature("short_link_siblings", "share of the block's siblings that are short link items",
-         (_p('<ul><li>TARGET</li><li><a href="/">a</a></li><li><a href="/">b</a></li></ul>'),
-          _p("<ul><li>TARGET</li><li>a</li><li>b</li></ul>")))
+@feature(
+    "short_link_siblings",
+    "share of the block's siblings that are short link items",
+    (
+        _p('<ul><li>TARGET</li><li><a href="/">a</a></li><li><a href="/">b</a></li></ul>'),
+        _p("<ul><li>TARGET</li><li>a</li><li>b</li></ul>"),
+    ),
+)
 def _short_link_siblings(t: BlockTable) -> FloatArray:
     return t.per_container(t.short_link_item) / t.per_container(np.ones(t.n))
 
 
-@feature("sibling_link_density", "link density over all blocks sharing the parent element",
-         (_p('<div><p>TARGET</p><p><a href="/">a b</a></p></div>'), _p("<div><p>TARGET</p><p>a b</p></div>")))
+@feature(
+    "sibling_link_density",
+    "link density over all blocks sharing the parent element",
+    (_p('<div><p>TARGET</p><p><a href="/">a b</a></p></div>'), _p("<div><p>TARGET</p><p>a b</p></div>")),
+)
 def _sibling_link_density(t: BlockTable) -> FloatArray:
     return t.per_container(t.n_link_tokens) / np.maximum(t.per_container(t.n_tokens), 1)
 
 
-@feature("sibling_token_share", "share of the page's tokens in the blocks sharing the parent element",
-         (_p("<div><p>TARGET</p><p>a b c</p></div><p>d</p>"), _p("<div><p>TARGET</p></div><p>a b c d</p>")))
+@feature(
+    "sibling_token_share",
+    "share of the page's tokens in the blocks sharing the parent element",
+    (_p("<div><p>TARGET</p><p>a b c</p></div><p>d</p>"), _p("<div><p>TARGET</p></div><p>a b c d</p>")),
+)
 def _sibling_token_share(t: BlockTable) -> FloatArray:
     return t.per_container(t.n_tokens) / max(1.0, float(t.n_tokens.sum()))
+
+
+@feature(
+    "template_repeats",
+    "log(1 + parent elements holding a block of this template: cards, comments)",
+    (_p("<div><p>TARGET</p></div><div><p>a</p></div><div><p>b</p></div>"), _p("<div><p>TARGET</p><p>a</p></div>")),
+)
+def _template_repeats(t: BlockTable) -> FloatArray:
+    pairs = np.unique(np.column_stack([t.template_ids, t.containers]), axis=0)
+    per_template = np.bincount(pairs[:, 0], minlength=int(t.template_ids.max()) + 1)
+    return np.log1p(per_template[t.template_ids].astype(float))
+
+
+@feature(
+    "template_token_share",
+    "share of the page's tokens in blocks of this block's template",
+    (_p("<div><p>TARGET</p><p>a b c</p></div><p class='other'>d</p>"), _p("<p>TARGET</p><p class='other'>a b c d</p>")),
+)
+def _template_token_share(t: BlockTable) -> FloatArray:
+    sums = np.bincount(t.template_ids, weights=t.n_tokens)
+    return sums[t.template_ids] / max(1.0, float(t.n_tokens.sum()))
+
+
+# --- the text mass around the block: where the story concentrates -----------------------------
+
+
+@feature(
+    "in_main_container",
+    "1 inside the deepest element that holds half the page's non-link text",
+    (
+        _p(f"<div><p>TARGET {_LONG}</p><p>{_LONG}</p></div><ul><li>a</li></ul>"),
+        _p(f"<ul><li>TARGET</li></ul><div><p>{_LONG}</p><p>{_LONG}</p></div>"),
+    ),
+)
+def _in_main_container(t: BlockTable) -> FloatArray:
+    main = t.main_container
+    if not main:
+        return np.zeros(t.n)
+    return np.fromiter((main in paths for paths in t.ancestor_paths), float, t.n)
+
+
+@feature(
+    "depth_below_main",
+    "how many levels below the main container the block sits (-1 outside)",
+    (
+        _p(f"<div><div><p>TARGET</p></div><p>{_LONG}</p><p>{_LONG}</p></div>"),
+        _p(f"<div><p>TARGET</p><p>{_LONG}</p><p>{_LONG}</p></div>"),
+    ),
+)
+def _depth_below_main(t: BlockTable) -> FloatArray:
+    main = t.main_container
+    if not main:
+        return np.full(t.n, -1.0)
+    out = np.full(t.n, -1.0)
+    for i, paths in enumerate(t.ancestor_paths):
+        if main in paths:
+            out[i] = len(paths) - 1 - paths.index(main)
+    return out
+
+
+def _ancestor_prose_share(t: BlockTable, up: int) -> FloatArray:
+    total = max(1.0, float((t.n_tokens - t.n_link_tokens).sum()))
+    mass = t.subtree_prose
+    return np.fromiter((mass[paths[max(0, len(paths) - 1 - up)]] / total for paths in t.ancestor_paths), float, t.n)
+
+
+@feature(
+    "parent_prose_share",
+    "share of the page's non-link tokens under the block's parent element",
+    (_p(f"<div><p>TARGET</p><p>{_LONG}</p></div><p>x</p>"), _p(f"<div><p>TARGET</p></div><p>{_LONG}</p>")),
+)
+def _parent_prose_share(t: BlockTable) -> FloatArray:
+    return _ancestor_prose_share(t, 1)
+
+
+@feature(
+    "grandparent_prose_share",
+    "share of the page's non-link tokens under the block's grandparent",
+    (
+        _p(f"<div><div><p>TARGET</p></div><p>{_LONG}</p></div><p>x</p>"),
+        _p(f"<div><div><p>TARGET</p></div></div><p>{_LONG}</p>"),
+    ),
+)
+def _grandparent_prose_share(t: BlockTable) -> FloatArray:
+    return _ancestor_prose_share(t, 2)
 
 
 # --- similarity to the page title ------------------------------------------------------------
 
 
-@feature("title_coverage", "share of the <title>/og:title tokens found in the block",
-         ("<html><head><title>TARGET news story</title></head><body><h1>TARGET news story</h1></body></html>",
-          "<html><head><title>news story</title></head><body><h1>TARGET other</h1></body></html>"))
+@feature(
+    "title_coverage",
+    "share of the <title>/og:title tokens found in the block",
+    (
+        "<html><head><title>TARGET news story</title></head><body><h1>TARGET news story</h1></body></html>",
+        "<html><head><title>news story</title></head><body><h1>TARGET other</h1></body></html>",
+    ),
+)
 def _title_coverage(t: BlockTable) -> FloatArray:
     if not t.title_tokens:
         return np.zeros(t.n)
     return np.fromiter((len(s & t.title_tokens) for s in t.block_token_sets), float, t.n) / len(t.title_tokens)
 
 
-@feature("title_containment", "share of the block's distinct tokens that occur in the title",
-         ("<html><head><title>TARGET news</title></head><body><h1>TARGET news</h1></body></html>",
-          "<html><head><title>TARGET news</title></head><body><h1>TARGET other words</h1></body></html>"))
+@feature(
+    "title_containment",
+    "share of the block's distinct tokens that occur in the title",
+    (
+        "<html><head><title>TARGET news</title></head><body><h1>TARGET news</h1></body></html>",
+        "<html><head><title>TARGET news</title></head><body><h1>TARGET other words</h1></body></html>",
+    ),
+)
 def _title_containment(t: BlockTable) -> FloatArray:
     if not t.title_tokens:
         return np.zeros(t.n)
@@ -350,8 +587,16 @@ def _title_containment(t: BlockTable) -> FloatArray:
 
 # --- context: the same signals for the neighbouring blocks ------------------------------------
 
-CONTEXT_OF = ("log_tokens", "link_density", "text_density", "sentence_ends", "short_link_siblings",
-              "title_coverage", "is_heading")
+CONTEXT_OF = (
+    "log_tokens",
+    "link_density",
+    "text_density",
+    "sentence_ends",
+    "short_link_siblings",
+    "title_coverage",
+    "is_heading",
+    "in_main_container",
+)
 """Features copied from the blocks at ``FeatureConfig.context_offsets`` (NaN past the page's ends)."""
 
 
@@ -371,8 +616,7 @@ def column_names(config: FeatureConfig = _CFG) -> list[str]:
     return names
 
 
-def feature_matrix(blocks: Sequence[Block], doc: Document | None = None,
-                   config: FeatureConfig = _CFG) -> FloatArray:
+def feature_matrix(blocks: Sequence[Block], doc: Document | None = None, config: FeatureConfig = _CFG) -> FloatArray:
     """The (n_blocks, n_features) float32 matrix for one page; columns as :func:`column_names`."""
     table = BlockTable(blocks, doc.title if doc else "", config)
     if table.n == 0:

@@ -1,1 +1,1 @@
-"""thresher.inference: see the module docstrings."""
+"""thresher.inference: load a model, label blocks, return the story (``extract``) and the CLI."""

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from thresher.config import DEFAULT_CONFIG, SegmentationConfig
 from thresher.features.blocks import segment
 from thresher.features.document import parse
 from thresher.features.registry import feature_matrix
 from thresher.inference.model import BlockModel, load_model
 from thresher.inference.postprocess import BODY, TITLE, assign_labels, find_title
+
+from thresher.config import DEFAULT_CONFIG, SegmentationConfig
+from thresher.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -54,22 +56,27 @@ def extract(
     url: str | None = None,
     *,
     model: BlockModel | Path | str | None = None,
+    http_charset: str | None = None,
     segmentation: SegmentationConfig = DEFAULT_CONFIG.segmentation,
 ) -> Extraction:
     """Separate the story on a page from its boilerplate.
 
     ``html`` is a ``str``, raw ``bytes`` (decoded from BOM, declared charset or detection),
-    or a BeautifulSoup object/Tag.  ``model`` is a model folder, an MLflow ``models:/`` URI,
-    a loaded :class:`BlockModel`, or None for the model shipped with thresher (loaded once).
+    or a BeautifulSoup object/Tag; ``http_charset`` is the charset of the HTTP response
+    (from a crawl), which wins over the page's own declaration.  ``model`` is a model
+    folder, an MLflow ``models:/`` or ``runs:/`` URI, a loaded :class:`BlockModel`, or None
+    for the model shipped with thresher (loaded once).
 
     Returns an empty Extraction for pages without text.  Raises
     :class:`thresher.errors.InputError` for input that is not a page, and
     :class:`thresher.errors.ModelError` when the model cannot be loaded.
     """
     block_model = load_model(model)
-    doc = parse(html, url, config=segmentation)
+    doc = parse(html, url, http_charset=http_charset, config=segmentation)
     blocks = segment(doc, segmentation)
     if not blocks:
+        if doc.problems:  # an empty result would hide why: say it
+            raise InputError(f"no text could be read from the page: {doc.problems[0]}")
         return Extraction(text="", title=doc.title, blocks=[], url=url)
     X = feature_matrix(blocks, doc, block_model.feature_config)
     proba = block_model.predict_proba(X)

@@ -17,10 +17,10 @@ from typing import Any
 
 import lightgbm as lgb
 import numpy as np
+from thresher.features.registry import column_names
 
 from thresher.config import FeatureConfig, InferenceConfig
 from thresher.errors import ModelError
-from thresher.features.registry import column_names
 
 FORMAT = "thresher-block-model/1"
 MODEL_FILE = "model.txt"
@@ -77,8 +77,10 @@ class BlockModel:
             "format": FORMAT,
             "labels": self.labels,
             "feature_names": self.feature_names,
-            "feature_config": {**self.feature_config.__dict__,
-                               "context_offsets": list(self.feature_config.context_offsets)},
+            "feature_config": {
+                **self.feature_config.__dict__,
+                "context_offsets": list(self.feature_config.context_offsets),
+            },
             "inference": dict(self.inference.__dict__),
             "model_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         }
@@ -123,10 +125,17 @@ class BlockModel:
         if len(labels) < 2:
             raise ModelError(f"{source}: metadata lists no labels")
         inference = InferenceConfig(**(meta.get("inference") or {}))
-        return cls(booster=booster, labels=labels, feature_config=feature_config, inference=inference,
-                   metadata={k: v for k, v in meta.items() if k not in {"format", "labels", "feature_names",
-                                                                         "feature_config", "inference",
-                                                                         "model_sha256"}})
+        return cls(
+            booster=booster,
+            labels=labels,
+            feature_config=feature_config,
+            inference=inference,
+            metadata={
+                k: v
+                for k, v in meta.items()
+                if k not in {"format", "labels", "feature_names", "feature_config", "inference", "model_sha256"}
+            },
+        )
 
 
 def default_model_dir() -> Path:

@@ -27,9 +27,9 @@ class SegmentationConfig:
 class FeatureConfig:
     """Settings that change the feature matrix (stored in the model metadata)."""
 
-    own_attr_buckets: int = 16
+    own_attr_buckets: int = 32
     """Hash buckets for the class/id tokens of a block's own element."""
-    ancestor_attr_buckets: int = 32
+    ancestor_attr_buckets: int = 64
     """Hash buckets for the class/id tokens of a block's ancestors."""
     context_offsets: tuple[int, ...] = (-2, -1, 1, 2)
     """Neighbouring blocks whose features are copied onto each block."""
@@ -51,6 +51,8 @@ class TrainingConfig:
     bagging_fraction: float = 0.8
     bagging_freq: int = 1
     lambda_l2: float = 1.0
+    num_threads: int = 2
+    """Threads for training; LightGBM's deterministic mode gives the same model for the same count."""
     body_token_share: float = 0.5
     """A block is labelled body when at least this share of its tokens aligns to the truth."""
     min_truth_coverage: float = 0.9
@@ -70,7 +72,7 @@ class TrainingConfig:
             "seed": self.seed,
             "deterministic": True,
             "force_row_wise": True,
-            "num_threads": 1,
+            "num_threads": self.num_threads,
             "verbosity": -1,
         }
         if n_classes > 2:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from thresher.errors import CorpusError
 
 # Second-level labels under which registrations happen (example.co.uk, example.com.au).
-_SECOND_LEVEL = frozenset("co com net org gov edu ac ne or go gv mil nic".split())
+_SECOND_LEVEL = frozenset(["co", "com", "net", "org", "gov", "edu", "ac", "ne", "or", "go", "gv", "mil", "nic"])
 
 
 @dataclass

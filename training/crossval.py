@@ -6,20 +6,25 @@ from collections.abc import Sequence
 
 import numpy as np
 from sklearn.model_selection import GroupKFold
-
-from thresher.config import DEFAULT_CONFIG, Config
 from thresher.inference.model import BlockModel
 from thresher.inference.postprocess import BODY, assign_labels
 from thresher.training.dataset import PageData, stack
 from thresher.training.estimator import BlockClassifier
 
+from thresher.config import DEFAULT_CONFIG, Config
+
+
+def text_from_proba(page: PageData, proba: np.ndarray, model: BlockModel) -> str:
+    """The body text that block probabilities give for an already-parsed page."""
+    if not page.block_texts:
+        return ""
+    labels = assign_labels(proba, model.labels, model.inference)
+    return "\n".join(t for t, label in zip(page.block_texts, labels, strict=True) if label == BODY)
+
 
 def page_text(page: PageData, model: BlockModel) -> str:
     """The text a model extracts from an already-parsed page."""
-    if not page.block_texts:
-        return ""
-    labels = assign_labels(model.predict_proba(page.X), model.labels, model.inference)
-    return "\n".join(t for t, label in zip(page.block_texts, labels, strict=True) if label == BODY)
+    return text_from_proba(page, model.predict_proba(page.X), model)
 
 
 def fold_of_pages(pages: Sequence[PageData], n_folds: int) -> np.ndarray:
@@ -32,15 +37,22 @@ def fold_of_pages(pages: Sequence[PageData], n_folds: int) -> np.ndarray:
     return folds
 
 
-def cross_validated_texts(pages: Sequence[PageData], config: Config = DEFAULT_CONFIG) -> dict[str, str]:
-    """Extracted text per page key, each from the model trained on the other folds."""
+def cross_validate(
+    pages: Sequence[PageData], config: Config = DEFAULT_CONFIG
+) -> tuple[dict[str, np.ndarray], dict[str, str], BlockModel]:
+    """Out-of-fold block probabilities and texts per page key (each from the model trained
+    on the other folds), plus the last fold's model (for its labels and settings)."""
     folds = fold_of_pages(pages, config.training.n_folds)
+    proba: dict[str, np.ndarray] = {}
     texts: dict[str, str] = {}
+    model: BlockModel | None = None
     for k in sorted(set(folds.tolist())):
-        train = [p for p, f in zip(pages, folds, strict=True) if f != k]
-        X, y, w = stack(train)
+        X, y, w = stack([p for p, f in zip(pages, folds, strict=True) if f != k])
         model = BlockClassifier(config).fit(X, y, w).to_model()
         for p, f in zip(pages, folds, strict=True):
             if f == k:
-                texts[p.key] = page_text(p, model)
-    return texts
+                proba[p.key] = model.predict_proba(p.X)
+                texts[p.key] = text_from_proba(p, proba[p.key], model)
+    if model is None:
+        raise ValueError("cross-validation needs at least one page")
+    return proba, texts, model

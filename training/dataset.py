@@ -8,14 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from joblib import Parallel, delayed
-
-from thresher.config import DEFAULT_CONFIG, Config
-from thresher.errors import ThresherError
 from thresher.features.blocks import segment
 from thresher.features.document import parse
 from thresher.features.registry import feature_matrix
 from thresher.training.corpus import CorpusPage, site_groups
 from thresher.training.labels import BlockLabels, align_main_text, label_snippets
+
+from thresher.config import DEFAULT_CONFIG, Config
+from thresher.errors import ThresherError
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +41,12 @@ class PageData:
 
 
 def page_data(page: CorpusPage, group: str, config: Config = DEFAULT_CONFIG) -> PageData:
-    doc = parse(page.read_bytes(), page.url, http_charset=page.encoding if page.encoding != "unknown" else None,
-                config=config.segmentation)
+    doc = parse(
+        page.read_bytes(),
+        page.url,
+        http_charset=page.encoding if page.encoding != "unknown" else None,
+        config=config.segmentation,
+    )
     blocks = segment(doc, config.segmentation)
     X = feature_matrix(blocks, doc, config.features)
     labels: BlockLabels
@@ -53,9 +57,18 @@ def page_data(page: CorpusPage, group: str, config: Config = DEFAULT_CONFIG) -> 
         labels = label_snippets(blocks, page.with_snippets, page.without_snippets, config.training)
         trainable = bool(page.with_snippets)
     return PageData(
-        key=page.key, dataset=page.dataset, group=group, X=X, y=labels.y, weight=labels.weight,
-        block_texts=[b.text for b in blocks], block_tags=[b.tag for b in blocks], title=doc.title,
-        main_text=page.main_text, with_snippets=page.with_snippets, without_snippets=page.without_snippets,
+        key=page.key,
+        dataset=page.dataset,
+        group=group,
+        X=X,
+        y=labels.y,
+        weight=labels.weight,
+        block_texts=[b.text for b in blocks],
+        block_tags=[b.tag for b in blocks],
+        title=doc.title,
+        main_text=page.main_text,
+        with_snippets=page.with_snippets,
+        without_snippets=page.without_snippets,
         trainable=trainable,
     )
 
@@ -67,8 +80,9 @@ def _safe_page_data(page: CorpusPage, group: str, config: Config) -> PageData | 
         return f"{page.key}: {exc}"
 
 
-def build_pages(pages: Sequence[CorpusPage], config: Config = DEFAULT_CONFIG, n_jobs: int = 1,
-                verbose: int = 0) -> tuple[list[PageData], list[str]]:
+def build_pages(
+    pages: Sequence[CorpusPage], config: Config = DEFAULT_CONFIG, n_jobs: int = 1, verbose: int = 0
+) -> tuple[list[PageData], list[str]]:
     """Parse and label every page; return the page data and the pages that failed (with why)."""
     groups = site_groups(list(pages))
     results = Parallel(n_jobs=n_jobs, verbose=verbose, batch_size=8)(

@@ -7,13 +7,13 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-
-from thresher.config import DEFAULT_CONFIG, Config
 from thresher.features.registry import column_names
 from thresher.inference.model import BlockModel
 
+from thresher.config import DEFAULT_CONFIG, Config
 
-class BlockClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+
+class BlockClassifier(ClassifierMixin, BaseEstimator):
     """LightGBM on block features; deterministic for a fixed ``config.training.seed``.
 
     ``labels`` names the classes 0..k-1 of ``y``.
@@ -39,8 +39,13 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def to_model(self, metadata: dict[str, Any] | None = None) -> BlockModel:
         """The fitted booster as a :class:`BlockModel` (what gets saved and shipped)."""
-        return BlockModel(booster=self.booster_, labels=list(self.labels), feature_config=self.config.features,
-                          inference=self.config.inference, metadata=dict(metadata or {}))
+        return BlockModel(
+            booster=self.booster_,
+            labels=list(self.labels),
+            feature_config=self.config.features,
+            inference=self.config.inference,
+            metadata=dict(metadata or {}),
+        )
 
     def feature_importance(self) -> dict[str, float]:
         gains = self.booster_.feature_importance(importance_type="gain")

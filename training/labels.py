@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 import numpy as np
-
-from thresher.config import DEFAULT_CONFIG, TrainingConfig
 from thresher.features.blocks import Block
 from thresher.features.tokens import tokens
+
+from thresher.config import DEFAULT_CONFIG, TrainingConfig
 
 BOILERPLATE, BODY, UNLABELLED = 0, 1, -1
 _WS = re.compile(r"\s+")
@@ -34,8 +34,9 @@ class BlockLabels:
     """Share of each block's tokens aligned to the truth (NaN for snippet labels)."""
 
 
-def align_main_text(blocks: Sequence[Block], main_text: str, prefix_only: bool = False,
-                    config: TrainingConfig = DEFAULT_CONFIG.training) -> BlockLabels:
+def align_main_text(
+    blocks: Sequence[Block], main_text: str, prefix_only: bool = False, config: TrainingConfig = DEFAULT_CONFIG.training
+) -> BlockLabels:
     """Label blocks by in-order token alignment with the truth text."""
     block_tokens = [tokens(b.text) for b in blocks]
     vocab: dict[str, int] = {}
@@ -47,18 +48,19 @@ def align_main_text(blocks: Sequence[Block], main_text: str, prefix_only: bool =
         for a, _, size in matcher.get_matching_blocks():
             # Single stray tokens ("the", "a") aligning across boilerplate are noise.
             if size >= 2:
-                matched[a:a + size] = True
+                matched[a : a + size] = True
     bounds = np.cumsum([0] + [len(t) for t in block_tokens])
     n = len(blocks)
-    share = np.array([matched[bounds[i]:bounds[i + 1]].mean() if bounds[i + 1] > bounds[i] else 0.0
-                      for i in range(n)])
+    share = np.array(
+        [matched[bounds[i] : bounds[i + 1]].mean() if bounds[i + 1] > bounds[i] else 0.0 for i in range(n)]
+    )
     y = np.where(share >= config.body_token_share, BODY, BOILERPLATE)
     weight = np.ones(n)
     if prefix_only and (y == BODY).any():
         # The truth stops early: what comes after its last aligned block is unknown.
         last = int(np.nonzero(y == BODY)[0].max())
-        y[last + 1:] = UNLABELLED
-        weight[last + 1:] = 0.0
+        y[last + 1 :] = UNLABELLED
+        weight[last + 1 :] = 0.0
     return BlockLabels(y=y, weight=weight, aligned_share=share)
 
 
@@ -66,8 +68,12 @@ def _norm(text: str) -> str:
     return _WS.sub(" ", text).strip().casefold()
 
 
-def label_snippets(blocks: Sequence[Block], with_snippets: Sequence[str], without_snippets: Sequence[str],
-                   config: TrainingConfig = DEFAULT_CONFIG.training) -> BlockLabels:
+def label_snippets(
+    blocks: Sequence[Block],
+    with_snippets: Sequence[str],
+    without_snippets: Sequence[str],
+    config: TrainingConfig = DEFAULT_CONFIG.training,
+) -> BlockLabels:
     """Label blocks overlapping ``with`` snippets BODY and ``without`` snippets BOILERPLATE."""
     texts = [_norm(b.text) for b in blocks]
     starts = np.cumsum([0] + [len(t) + 1 for t in texts])  # +1: the joining space
@@ -84,7 +90,7 @@ def label_snippets(blocks: Sequence[Block], with_snippets: Sequence[str], withou
             while pos != -1:
                 first = int(np.searchsorted(starts, pos, side="right")) - 1
                 last = int(np.searchsorted(starts, pos + len(needle) - 1, side="right")) - 1
-                target[first:last + 1] = True
+                target[first : last + 1] = True
                 pos = page.find(needle, pos + 1)
     y = np.full(n, UNLABELLED)
     y[boiler & ~body] = BOILERPLATE

@@ -25,7 +25,7 @@ def shingles(text: str, k: int = SHINGLE) -> set[tuple[str, ...]]:
     toks = tokens(text)
     if len(toks) < k:
         return {tuple(toks)} if toks else set()
-    return {tuple(toks[i:i + k]) for i in range(len(toks) - k + 1)}
+    return {tuple(toks[i : i + k]) for i in range(len(toks) - k + 1)}
 
 
 def page_precision_recall(predicted: str, truth: str) -> tuple[float, float]:
@@ -65,7 +65,9 @@ def _norm(text: str) -> str:
     return _WS.sub(" ", text).strip().casefold()
 
 
-def snippet_counts(predicted: str, with_snippets: Sequence[str], without_snippets: Sequence[str]) -> tuple[int, int, int]:
+def snippet_counts(
+    predicted: str, with_snippets: Sequence[str], without_snippets: Sequence[str]
+) -> tuple[int, int, int]:
     """(true positives, false negatives, false positives) for one page."""
     text = _norm(predicted)
     tp = sum(1 for s in with_snippets if _norm(s) and _norm(s) in text)

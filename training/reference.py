@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from joblib import Parallel, delayed
-
 from thresher.training.corpus import CorpusPage
 
 

@@ -1,0 +1,104 @@
+"""Pages per second and peak memory of thresher.extract() beside trafilatura, one core each.
+
+    .venv/bin/python benchmarks/speed.py --corpus ../shared/corpora --pages 600
+
+Each extractor runs in its own fresh process pinned to one CPU core, over the same pages
+(read into memory first, so disk is not timed), after one warm-up page.  Printed: pages/s,
+milliseconds per page (mean and 95th percentile), peak resident memory of the process, and
+the ratio of thresher's pages/s to trafilatura's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import multiprocessing as mp
+import os
+import random
+import resource
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+
+def load_pages(corpus: Path, n: int, seed: int) -> list[tuple[bytes, str | None]]:
+    records = []
+    for truth in sorted(corpus.glob("*/truth.jsonl")):
+        for line in truth.open(encoding="utf-8"):
+            rec = json.loads(line)
+            records.append((truth.parent / "pages" / f"{rec['id']}.html.gz", rec.get("url")))
+    random.Random(seed).shuffle(records)
+    return [(gzip.decompress(path.read_bytes()), url) for path, url in records[:n]]
+
+
+def _worker(name: str, pages: list[tuple[bytes, str | None]], out: Any) -> None:
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+    if name == "thresher":
+        from thresher import ThresherError, extract
+
+        def run(raw: bytes, url: str | None) -> str:
+            try:
+                return extract(raw, url).text
+            except ThresherError:
+                return ""
+    else:
+        import trafilatura
+
+        def run(raw: bytes, url: str | None) -> str:
+            return trafilatura.extract(raw, url=url) or ""
+
+    run(*pages[0])  # warm-up: imports, model loading, caches
+    times = []
+    chars = 0
+    for raw, url in pages:
+        start = time.perf_counter()
+        chars += len(run(raw, url))
+        times.append(time.perf_counter() - start)
+    out.put(
+        {
+            "name": name,
+            "times": times,
+            "chars": chars,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    )
+
+
+def measure(name: str, pages: list[tuple[bytes, str | None]]) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_worker, args=(name, pages, queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return dict(result)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "corpora")
+    parser.add_argument("--pages", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    pages = load_pages(args.corpus, args.pages, args.seed)
+    size = sum(len(raw) for raw, _ in pages) / 1e6
+    print(f"{len(pages)} pages ({size:.1f} MB of HTML) from {args.corpus}, one core per extractor")
+    rows = {name: measure(name, pages) for name in ("thresher", "trafilatura")}
+    print(f"{'extractor':<12} {'pages/s':>8} {'ms/page':>8} {'p95 ms':>8} {'peak RSS MB':>12} {'text MB':>8}")
+    for name, r in rows.items():
+        times = r["times"]
+        pps = len(times) / sum(times)
+        p95 = statistics.quantiles(times, n=20)[-1] * 1000
+        print(f"{name:<12} {pps:8.1f} {1000 / pps:8.1f} {p95:8.1f} {r['peak_rss_mb']:12.0f} {r['chars'] / 1e6:8.2f}")
+    ratio = (len(rows["thresher"]["times"]) / sum(rows["thresher"]["times"])) / (
+        len(rows["trafilatura"]["times"]) / sum(rows["trafilatura"]["times"])
+    )
+    print(f"thresher / trafilatura pages/s: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

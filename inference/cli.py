@@ -1,0 +1,165 @@
+"""The ``thresher`` command: extract, train, evaluate."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Separate the story on web pages from boilerplate and link farms."
+)
+err = Console(stderr=True)
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
+
+
+def _inputs(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(HTML_SUFFIXES))
+        else:
+            yield path
+
+
+def _read(path: Path) -> bytes:
+    data = path.read_bytes()
+    if path.name.lower().endswith(".gz"):
+        data = gzip.decompress(data)
+    return data
+
+
+def _extract_one(path: str, model: str | None, with_blocks: bool) -> dict[str, Any]:
+    """Worker: never raises, so one bad page cannot stop the batch."""
+    from thresher.inference.extract import extract
+
+    from thresher.errors import ThresherError
+
+    try:
+        result = extract(_read(Path(path)), model=model)
+    except (ThresherError, OSError, EOFError, gzip.BadGzipFile) as exc:
+        return {"source": path, "error": f"{type(exc).__name__}: {exc}"}
+    return {"source": path, **result.to_dict(with_blocks=with_blocks)}
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="HTML files (.html, .htm, .html.gz) or folders of them.")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write JSON lines here.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text: the story; json: one object per page.")] = "text",
+    jobs: Annotated[int, typer.Option("-j", "--jobs", help="Parallel worker processes.")] = 1,
+    model: Annotated[str | None, typer.Option(help="Model folder or models:/ URI (default: shipped).")] = None,
+    blocks: Annotated[bool, typer.Option(help="Include every block with its label in JSON.")] = True,
+) -> None:
+    """Extract the story from each page."""
+    from joblib import Parallel, delayed
+
+    if fmt not in ("text", "json"):
+        raise typer.BadParameter("--format is text or json")
+    files = list(_inputs(paths))
+    if not files:
+        err.print("[red]no input files[/red]")
+        raise typer.Exit(2)
+    as_json = fmt == "json" or output is not None
+    sink = output.open("w", encoding="utf-8") if output else sys.stdout
+    failed: list[tuple[str, str]] = []
+    results = Parallel(n_jobs=jobs, return_as="generator", batch_size=4)(
+        delayed(_extract_one)(str(f), model, blocks) for f in files
+    )
+    show_progress = len(files) > 20 and (output is not None or not sys.stdout.isatty())
+    with Progress(
+        TextColumn("extract"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not show_progress,
+    ) as progress:
+        task = progress.add_task("extract", total=len(files))
+        for record in results:
+            progress.advance(task)
+            if "error" in record:
+                failed.append((record["source"], record["error"]))
+                continue
+            if as_json:
+                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                if len(files) > 1:
+                    sink.write(f"==> {record['source']} <==\n")
+                sink.write(record["text"] + "\n")
+    if output:
+        sink.close()
+    if failed:
+        err.print(f"[red]{len(failed)} of {len(files)} inputs failed:[/red]")
+        for source, message in failed:
+            err.print(f"  {source}: {message}")
+        raise typer.Exit(1)
+
+
+@app.command()
+def train(
+    corpus: Annotated[list[Path], typer.Option(help="Corpus folder(s): a dataset or a folder of datasets.")],
+    experiment: Annotated[str, typer.Option(help="MLflow experiment name.")] = "thresher",
+    output: Annotated[Path | None, typer.Option(help="Also save the model folder here.")] = None,
+    run_name: Annotated[str | None, typer.Option(help="MLflow run name.")] = None,
+    jobs: Annotated[int, typer.Option("-j", "--jobs", help="Parallel page parsing.")] = 2,
+) -> None:
+    """Derive labels, cross-validate by site, train LightGBM and log the run to MLflow."""
+    from thresher.training.tracking import tracking_uri
+    from thresher.training.train import train as run_train
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    command = "thresher train " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else None
+    result = run_train(corpus, experiment=experiment, output=output, run_name=run_name, n_jobs=jobs, command=command)
+    table = Table(title="cross-validated on held-out sites")
+    for col in ("dataset", "pages", "main P", "main R", "main F1", "snippet P", "snippet R", "snippet F1"):
+        table.add_column(col)
+    for s in result.cv_scores:
+        table.add_row(s.dataset, str(s.pages), *_score_cells(s.main), *_score_cells(s.snippets))
+    Console().print(table)
+    Console().print(f"model: {result.model_dir}\nMLflow run: {result.run_id} in {tracking_uri()}")
+    if result.failed_pages:
+        err.print(f"[yellow]{len(result.failed_pages)} pages could not be read:[/yellow]")
+        for msg in result.failed_pages:
+            err.print(f"  {msg}")
+
+
+def _score_cells(score: Any) -> list[str]:
+    if score is None:
+        return ["", "", ""]
+    return [f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}"]
+
+
+@app.command()
+def evaluate(
+    corpus: Annotated[list[Path], typer.Option(help="Corpus folder(s).")],
+    model: Annotated[str | None, typer.Option(help="Evaluate this model (default: grouped CV).")] = None,
+    jobs: Annotated[int, typer.Option("-j", "--jobs")] = 2,
+    reference: Annotated[bool, typer.Option(help="Run trafilatura in the same run.")] = True,
+) -> None:
+    """Main-text and snippet P/R/F1 per dataset on held-out sites, beside trafilatura."""
+    from thresher.training.evaluate import run_evaluation
+
+    report = run_evaluation([str(c) for c in corpus], model=model, n_jobs=jobs, with_reference=reference)
+    table = Table(title=f"held-out sites: {report.mode}")
+    for col in ("dataset", "pages", "extractor", "main P", "main R", "main F1", "snippet P", "snippet R", "snippet F1"):
+        table.add_column(col)
+    ref = {s.dataset: s for s in report.reference}
+    for s in report.thresher:
+        table.add_row(s.dataset, str(s.pages), "thresher", *_score_cells(s.main), *_score_cells(s.snippets))
+        if s.dataset in ref:
+            r = ref[s.dataset]
+            table.add_row("", "", "trafilatura", *_score_cells(r.main), *_score_cells(r.snippets))
+    Console().print(table)
+    if report.excluded_pages:
+        Console().print(f"{report.excluded_pages} pages from sites the model was trained on were left out")
+    if report.failed_pages:
+        err.print(f"[yellow]{len(report.failed_pages)} pages could not be read[/yellow]")

@@ -1,0 +1,78 @@
+"""Stage 2: block segmentation."""
+
+from __future__ import annotations
+
+import sys
+
+from thresher.features.blocks import FLAG_BITS, segment
+from thresher.features.document import parse
+
+
+def _blocks(html: str):  # type: ignore[no-untyped-def]
+    return segment(parse(html))
+
+
+def test_inline_elements_stay_in_their_block() -> None:
+    blocks = _blocks('<div><p>One <b>bold</b> and <a href="/x">a link</a> here.</p><p>Two.</p></div>')
+    assert [b.text for b in blocks] == ["One bold and a link here.", "Two."]
+    assert blocks[0].n_tokens == 6 and blocks[0].n_link_tokens == 2
+    assert blocks[0].tag == "p" and blocks[0].xpath == "/html/body[1]/div[1]/p[1]"
+
+
+def test_text_around_nested_blocks_forms_separate_blocks() -> None:
+    blocks = _blocks("<div>before<p>inside</p>after</div>")
+    assert [b.text for b in blocks] == ["before", "inside", "after"]
+    assert blocks[0].xpath == blocks[2].xpath == "/html/body[1]/div[1]"
+
+
+def test_scripts_styles_forms_controls_and_hidden_elements_are_skipped() -> None:
+    html = (
+        "<body><script>var a='x y';</script><style>p{}</style><p>seen</p>"
+        "<div hidden>gone</div><div style='display: none'>gone</div><select><option>gone</option></select>"
+        "<p aria-hidden='true'>gone</p><noscript>gone</noscript>tail</body>"
+    )
+    assert [b.text for b in _blocks(html)] == ["seen", "tail"]
+
+
+def test_br_makes_a_line_break_inside_the_block() -> None:
+    assert _blocks("<p>line one<br>line  two<br><br></p>")[0].text == "line one\nline two"
+
+
+def test_source_newlines_are_plain_white_space() -> None:
+    assert _blocks("<p>line\n   one</p>")[0].text == "line one"
+
+
+def test_zero_width_non_joiner_is_kept() -> None:
+    assert _blocks("<p>می‌شود</p>")[0].text == "می\u200cشود"
+
+
+def test_ancestor_flags_and_class_tokens() -> None:
+    block = _blocks('<nav class="mainMenu top-nav"><ul><li id="item-3"><a href="/">Home</a></li></ul></nav>')[0]
+    assert block.flags & FLAG_BITS["nav"] and block.flags & FLAG_BITS["li"] and block.flags & FLAG_BITS["list"]
+    assert not block.flags & FLAG_BITS["article"]
+    assert not block.flags & FLAG_BITS["a"]  # the link is inline inside the block, not around it
+    assert block.own_attr == ("item",)
+    assert block.ancestor_attr == ("main", "menu", "top", "nav")
+
+
+def test_list_items_share_a_container_and_heading_is_recorded() -> None:
+    blocks = _blocks("<h2>Latest</h2><ul><li>a</li><li>b</li></ul><ul><li>c</li></ul>")
+    assert blocks[1].container == blocks[2].container != blocks[3].container
+    assert blocks[1].heading == "Latest"
+
+
+def test_blocks_without_word_tokens_are_dropped() -> None:
+    assert [b.text for b in _blocks("<p>|</p><p>»</p><p>word</p>")] == ["word"]
+
+
+def test_deep_nesting_does_not_recurse() -> None:
+    depth = 100_000
+    html = "<div>" * depth + "deep text" + "</div>" * depth
+    limit = sys.getrecursionlimit()
+    blocks = _blocks(html)
+    assert sys.getrecursionlimit() == limit
+    assert any("deep text" in b.text for b in blocks) or blocks == []
+
+
+def test_empty_document_has_no_blocks() -> None:
+    assert _blocks("") == []

@@ -1,0 +1,69 @@
+"""The command line: extract over files and folders, bad files reported, exit codes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+from thresher.inference.cli import app
+from typer.testing import CliRunner
+
+runner = CliRunner()
+
+
+def test_extract_prints_the_story(persian_html: bytes, persian_expected: str, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(persian_html)
+    result = runner.invoke(app, ["extract", str(page)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == persian_expected
+
+
+def test_extract_folder_to_jsonl_in_parallel_and_report_bad_files(
+    persian_html: bytes, persian_expected: str, tmp_path: Path
+) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.html").write_bytes(persian_html)
+    (pages / "b.html.gz").write_bytes(gzip.compress(persian_html))
+    (pages / "c.htm").write_bytes(bytes(range(256)) * 20)  # binary junk
+    (pages / "d.html.gz").write_bytes(b"not gzip at all")  # broken archive
+    (pages / "notes.txt").write_text("ignored: not an HTML suffix")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["extract", str(pages), "-o", str(out), "-j", "2"])
+    assert result.exit_code == 1
+    assert "2 of 4 inputs failed" in result.stderr
+    assert "c.htm" in result.stderr and "d.html.gz" in result.stderr
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [Path(r["source"]).name for r in records] == ["a.html", "b.html.gz"]
+    for record in records:
+        assert record["text"] == persian_expected
+        assert set(record) >= {"source", "url", "title", "text", "blocks"}
+        assert {"text", "label", "proba", "xpath"} <= set(record["blocks"][0])
+
+
+def test_json_format_to_stdout(persian_html: bytes, tmp_path: Path) -> None:
+    page = tmp_path / "p.html"
+    page.write_bytes(persian_html)
+    result = runner.invoke(app, ["extract", str(page), "--format", "json", "--no-blocks"])
+    assert result.exit_code == 0
+    record = json.loads(result.stdout)
+    assert "blocks" not in record and record["title"]
+
+
+def test_no_inputs_is_an_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["extract", str(tmp_path)])
+    assert result.exit_code == 2
+
+
+def test_model_option_takes_a_model_folder(persian_html: bytes, tmp_path: Path) -> None:
+    from thresher.inference.model import default_model_dir
+
+    model = tmp_path / "model"
+    shutil.copytree(default_model_dir(), model)
+    page = tmp_path / "p.html"
+    page.write_bytes(persian_html)
+    assert runner.invoke(app, ["extract", str(page), "--model", str(model)]).exit_code == 0
+    assert runner.invoke(app, ["extract", str(page), "--model", str(tmp_path / "none")]).exit_code == 1

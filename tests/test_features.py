@@ -1,0 +1,76 @@
+"""Stage 3: every declared feature has a name, a meaning and a passing probe."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from thresher.features.blocks import segment
+from thresher.features.document import parse
+from thresher.features.registry import CONTEXT_OF, REGISTRY, Feature, column_names, feature_matrix
+from thresher.features.tokens import tokens
+
+
+def _target_value(feature: Feature, html: str) -> float:
+    doc = parse(html)
+    blocks = segment(doc)
+    index = next(i for i, b in enumerate(blocks) if "TARGET" in b.text)
+    X = feature_matrix(blocks, doc)
+    names = column_names()
+    cols = [names.index(c) for c in feature.column_names()]
+    return float(X[index, cols].sum())
+
+
+@pytest.mark.parametrize("feature", REGISTRY, ids=[f.name for f in REGISTRY])
+def test_feature_probe(feature: Feature) -> None:
+    assert feature.name and feature.meaning and "\n" not in feature.meaning
+    high, low = feature.probe
+    assert _target_value(feature, high) > _target_value(feature, low)
+
+
+def test_names_are_unique_and_match_matrix() -> None:
+    names = column_names()
+    assert len(names) == len(set(names))
+    doc = parse("<p>a b c.</p><ul><li><a href='/'>x</a></li></ul>")
+    X = feature_matrix(segment(doc), doc)
+    assert X.shape == (2, len(names)) and X.dtype == np.float32
+
+
+def test_only_context_columns_may_be_missing() -> None:
+    doc = parse("<p>a</p><p>b c</p><p>d e f.</p>")
+    X = feature_matrix(segment(doc), doc)
+    names = column_names()
+    for j, name in enumerate(names):
+        if "@" not in name:
+            assert np.isfinite(X[:, j]).all(), name
+    assert all(name.split("@")[0] in CONTEXT_OF for name in names if "@" in name)
+    first_prev = names.index("log_tokens@-1")
+    assert np.isnan(X[0, first_prev]) and X[1, first_prev] == pytest.approx(np.log1p(1))
+
+
+def test_empty_page_gives_empty_matrix() -> None:
+    assert feature_matrix([], None).shape == (0, len(column_names()))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hello, world!", ["hello", "world"]),
+        ("می‌شود است", ["می\u200cشود", "است"]),
+        ("東京は晴れ", ["東", "京", "は", "晴", "れ"]),
+        ("Straße 12b", ["straße", "12b"]),
+        ("мир, труд", ["мир", "труд"]),
+    ],
+)
+def test_tokens_work_across_scripts(text: str, expected: list[str]) -> None:
+    assert tokens(text) == expected
+
+
+def test_features_do_not_depend_on_the_language() -> None:
+    # The same page shape in English and Persian words gives the same structural features.
+    en = "<p>alpha beta gamma delta.</p><ul><li><a href='/'>one two</a></li></ul>"
+    fa = "<p>الف ب پ ت.</p><ul><li><a href='/'>یک دو</a></li></ul>"
+    names = column_names()
+    cols = [names.index(n) for n in ("log_tokens", "link_density", "sentence_ends", "is_short_link_item")]
+    X_en = feature_matrix(segment(parse(en)), parse(en))[:, cols]
+    X_fa = feature_matrix(segment(parse(fa)), parse(fa))[:, cols]
+    np.testing.assert_allclose(X_en, X_fa)

@@ -1,0 +1,70 @@
+"""Model files: native LightGBM text + JSON metadata, verified on load."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from thresher.features.registry import column_names
+from thresher.inference.model import METADATA_FILE, MODEL_FILE, BlockModel, default_model_dir, load_model
+from thresher.training.estimator import BlockClassifier
+
+from thresher.config import DEFAULT_CONFIG
+from thresher.errors import ModelError
+
+
+@pytest.fixture(scope="module")
+def tiny_model() -> BlockModel:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, len(column_names()))).astype(np.float32)
+    y = (X[:, 0] > 0).astype(int)
+    return BlockClassifier(DEFAULT_CONFIG).fit(X, y).to_model({"note": "test"})
+
+
+def test_save_load_round_trip_predicts_the_same(tiny_model: BlockModel, tmp_path: Path) -> None:
+    tiny_model.save(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [METADATA_FILE, MODEL_FILE]
+    assert (tmp_path / MODEL_FILE).read_text().startswith("tree")  # LightGBM's text format, no pickle
+    loaded = BlockModel.load(tmp_path)
+    X = np.random.default_rng(1).normal(size=(20, len(column_names()))).astype(np.float32)
+    np.testing.assert_allclose(loaded.predict_proba(X), tiny_model.predict_proba(X))
+    assert loaded.metadata["note"] == "test" and loaded.labels == ["boilerplate", "body"]
+
+
+def test_training_is_deterministic(tiny_model: BlockModel) -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, len(column_names()))).astype(np.float32)
+    again = BlockClassifier(DEFAULT_CONFIG).fit(X, (X[:, 0] > 0).astype(int)).to_model()
+    assert again.model_text() == tiny_model.model_text()
+
+
+def test_tampered_model_is_refused(tiny_model: BlockModel, tmp_path: Path) -> None:
+    tiny_model.save(tmp_path)
+    (tmp_path / MODEL_FILE).write_text((tmp_path / MODEL_FILE).read_text().replace("tree", "tree ", 1))
+    with pytest.raises(ModelError, match="checksum"):
+        BlockModel.load(tmp_path)
+
+
+def test_model_for_other_features_is_refused(tiny_model: BlockModel, tmp_path: Path) -> None:
+    tiny_model.save(tmp_path)
+    meta = json.loads((tmp_path / METADATA_FILE).read_text())
+    meta["feature_names"] = meta["feature_names"][:-1]
+    (tmp_path / METADATA_FILE).write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="other features"):
+        BlockModel.load(tmp_path)
+
+
+def test_missing_model_is_a_model_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="not a thresher model"):
+        load_model(tmp_path / "nowhere")
+
+
+def test_default_model_ships_with_reproducible_metadata() -> None:
+    model = load_model(None)
+    training = model.metadata["training"]
+    assert len(training["data_digest"]) == 64
+    assert training["command"].startswith("thresher train --corpus")
+    assert model.metadata["versions"]["lightgbm"]
+    assert not list(default_model_dir().glob("*.pkl"))
