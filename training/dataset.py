@@ -10,7 +10,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from thresher.features.blocks import segment
 from thresher.features.document import parse
-from thresher.features.registry import feature_matrix
+from thresher.features.registry import BlockTable, feature_matrix
 from thresher.training.corpus import CorpusPage, site_groups
 from thresher.training.labels import BlockLabels, align_main_text, label_snippets
 
@@ -38,6 +38,10 @@ class PageData:
     without_snippets: list[str]
     trainable: bool
     """False for pages whose truth does not describe the HTML (e.g. JS-rendered pages)."""
+    containers: np.ndarray
+    """Parent-element id per block (blocks with equal ids are siblings)."""
+    templates: np.ndarray
+    """Template id per block (same index-free path and classes)."""
 
 
 def page_data(page: CorpusPage, group: str, config: Config = DEFAULT_CONFIG) -> PageData:
@@ -49,6 +53,7 @@ def page_data(page: CorpusPage, group: str, config: Config = DEFAULT_CONFIG) -> 
     )
     blocks = segment(doc, config.segmentation)
     X = feature_matrix(blocks, doc, config.features)
+    table = BlockTable(blocks, doc.title, config.features)
     labels: BlockLabels
     if page.main_text:
         labels = align_main_text(blocks, page.main_text, page.main_text_is_prefix, config.training)
@@ -70,6 +75,8 @@ def page_data(page: CorpusPage, group: str, config: Config = DEFAULT_CONFIG) -> 
         with_snippets=page.with_snippets,
         without_snippets=page.without_snippets,
         trainable=trainable,
+        containers=table.containers,
+        templates=table.template_ids,
     )
 
 
