@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -152,7 +153,6 @@ LINE_BREAK = "\x0b"
 """Stands for <br> while text is collected (parse() removes this character from input)."""
 MAX_ATTR_ANCESTORS = 8
 """How many ancestors' class/id tokens a block records (nearest first)."""
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
 @dataclass(slots=True)
@@ -178,23 +178,29 @@ class Block:
     """class/id tokens of its ancestors (nearest first)."""
     container: int
     """Identifier of the owning element's parent: blocks with the same value are siblings."""
+    ancestors: tuple[str, ...] = ()
+    """XPaths of the owning element's ancestors, outermost first, ending with its own."""
     heading: str = ""
     """Text of the nearest heading block before this one."""
 
 
 def attr_tokens(el: Any) -> tuple[str, ...]:
     """Lower-cased word pieces of an element's class and id (``newsBody-2`` → news, body)."""
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
-    if not raw.strip():
+    return split_attr(f"{el.get('class') or ''} {el.get('id') or ''}")
+
+
+@lru_cache(maxsize=65536)
+def split_attr(raw: str) -> tuple[str, ...]:
+    """Word pieces of a class/id string; memoised, as templates repeat the same classes."""
+    if raw.isspace():
         return ()
-    return tuple(t for t in _ATTR_SPLIT.split(_CAMEL.sub(" ", raw).lower()) if len(t) > 2)
+    if not raw.islower():
+        raw = _CAMEL.sub(" ", raw).lower()
+    return tuple(t for t in _ATTR_SPLIT.split(raw) if len(t) > 2)
 
 
-def _is_hidden(el: Any) -> bool:
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
-        return True
-    style = el.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style))
+_Frame = tuple[Any, bool, int, int, str, dict[str, int]]
+"""An open element while walking: (element, is block-level, depth, ancestor flags, xpath, child tag counts)."""
 
 
 class _Segmenter:
@@ -210,22 +216,22 @@ class _Segmenter:
         self.container_ids: dict[Any, int] = {}
         self.attr_cache: dict[Any, tuple[str, ...]] = {}
 
-    def add_text(self, text: str, in_link: bool) -> None:
-        if not self.parts and text.isspace():
-            return  # white space between blocks
-        self.parts.append(text)
-        if in_link:
-            self.link_parts.append(text)
-
     def flush(
-        self, owner: Any, xpath: str, depth: int, flags: int, own_attr: tuple[str, ...], ancestor_attr: tuple[str, ...]
+        self,
+        owner: Any,
+        xpath: str,
+        depth: int,
+        flags: int,
+        own_attr: tuple[str, ...],
+        ancestor_attr: tuple[str, ...],
+        ancestors: tuple[str, ...],
     ) -> None:
         if not self.parts:
             return
         raw = "".join(self.parts)
         link_raw = "".join(self.link_parts)
-        self.parts = []
-        self.link_parts = []
+        self.parts.clear()
+        self.link_parts.clear()
         if LINE_BREAK in raw:
             lines = (collapse_ws(line) for line in raw.split(LINE_BREAK))
             text = "\n".join(line for line in lines if line)
@@ -252,6 +258,7 @@ class _Segmenter:
                 own_attr=own_attr,
                 ancestor_attr=ancestor_attr,
                 container=container,
+                ancestors=ancestors,
                 heading=self.heading,
             )
         )
@@ -262,71 +269,81 @@ class _Segmenter:
         # A frame per open element: (element, is_block, depth, flags, xpath, child counts).
         # The innermost block-level frame owns the text being collected.  XPaths are built
         # here, not with lxml's getpath(), which rescans siblings and is quadratic on flat pages.
-        drop_hidden = self.config.drop_hidden
+        # This loop runs once per element of every page: it is kept flat on purpose.
         max_blocks = self.config.max_blocks
-        frames: list[tuple[Any, bool, int, int, str, dict[str, int]]] = []
+        frames: list[_Frame] = []
         block_frames: list[int] = []  # indexes into frames of block-level elements
+        parts, link_parts = self.parts, self.link_parts
         link_level = 0
-        walker = etree.iterwalk(self.root, events=("start", "end"))
-        for event, el in walker:
+        tag_flag, block_tags = _TAG_FLAG, BLOCK_TAGS
+        for event, el in etree.iterwalk(self.root, events=("start", "end")):
             tag = el.tag
             if tag.__class__ is not str:  # comments / processing instructions that survived
-                if event == "end" and el.tail:
-                    self.add_text(el.tail, link_level > 0)
+                if event == "end" and el.tail and (parts or not el.tail.isspace()):
+                    parts.append(el.tail)
+                    if link_level:
+                        link_parts.append(el.tail)
                 continue
             if event == "start":
-                if len(self.blocks) >= max_blocks:
-                    break
-                if tag in SKIP_TAGS or (drop_hidden and el.attrib and _is_hidden(el)):
-                    walker.skip_subtree()
-                    frames.append((el, False, -1, 0, "", {}))  # depth -1 marks a skipped element
-                    continue
+                frame: _Frame
                 if frames:
                     parent = frames[-1]
-                    depth = parent[2] + 1
-                    flags = parent[3] | _TAG_FLAG.get(tag, 0)
                     counts = parent[5]
                     counts[tag] = index = counts.get(tag, 0) + 1
-                    path = f"{parent[4]}/{tag}[{index}]"
+                    frame = (
+                        el,
+                        tag in block_tags,
+                        parent[2] + 1,
+                        parent[3] | tag_flag.get(tag, 0),
+                        f"{parent[4]}/{tag}[{index}]",
+                        {},
+                    )
                 else:
-                    depth, flags, path = 0, _TAG_FLAG.get(tag, 0), f"/{tag}"
-                is_block = tag in BLOCK_TAGS
-                if is_block:
-                    if self.parts:
+                    frame = (el, tag in block_tags, 0, tag_flag.get(tag, 0), f"/{tag}", {})
+                if frame[1]:
+                    if parts:
                         self._flush_top(frames, block_frames)
+                        if len(self.blocks) >= max_blocks:
+                            break
                     block_frames.append(len(frames))
                 elif tag == "a":
                     link_level += 1
-                frames.append((el, is_block, depth, flags, path, {}))
+                frames.append(frame)
                 if tag == "br":
-                    self.add_text(LINE_BREAK, False)
-                elif el.text:
-                    self.add_text(el.text, link_level > 0)
+                    parts.append(LINE_BREAK)
+                else:
+                    text = el.text
+                    if text and (parts or not text.isspace()):
+                        parts.append(text)
+                        if link_level:
+                            link_parts.append(text)
             else:
                 frame = frames.pop()
                 if frame[1]:
-                    if self.parts:
+                    if parts:
                         frames.append(frame)
                         self._flush_top(frames, block_frames)
                         frames.pop()
                     block_frames.pop()
-                elif tag == "a" and frame[2] != -1:
+                elif tag == "a":
                     link_level -= 1
-                if el.tail:
-                    self.add_text(el.tail, link_level > 0)
-        if self.parts and frames:
+                text = el.tail
+                if text and (parts or not text.isspace()):
+                    parts.append(text)
+                    if link_level:
+                        link_parts.append(text)
+        if parts and frames:
             self._flush_top(frames, block_frames)
-        return self.blocks
+        return self.blocks[:max_blocks]
 
-    def _flush_top(
-        self, frames: list[tuple[Any, bool, int, int, str, dict[str, int]]], block_frames: list[int]
-    ) -> None:
+    def _flush_top(self, frames: list[_Frame], block_frames: list[int]) -> None:
         top = block_frames[-1] if block_frames else 0
         el, _, depth, flags, path, _ = frames[top]
         ancestors: list[str] = []
         for i in range(top - 1, max(-1, top - 1 - MAX_ATTR_ANCESTORS), -1):
             ancestors.extend(self._attr_tokens(frames[i][0]))
-        self.flush(el, path, depth, flags, self._attr_tokens(el), tuple(ancestors))
+        paths = tuple(frames[i][4] for i in range(top + 1))
+        self.flush(el, path, depth, flags, self._attr_tokens(el), tuple(ancestors), paths)
 
     def _attr_tokens(self, el: Any) -> tuple[str, ...]:
         cached = self.attr_cache.get(el)
@@ -335,8 +352,45 @@ class _Segmenter:
         return cached
 
 
+_MAYBE_HIDDEN = etree.XPath("//*[@hidden or @aria-hidden='true' or @style]")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _is_hidden(el: Any) -> bool:
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def _remove_keeping_tail(el: Any) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def prune(root: Any, drop_hidden: bool = True) -> None:
+    """Remove what is never shown as text (scripts, styles, form controls, hidden elements).
+
+    Done in libxml2 (strip_elements, a compiled XPath), so the Python walk never sees them.
+    """
+    etree.strip_elements(root, *SKIP_TAGS, with_tail=False)
+    if drop_hidden:
+        for el in _MAYBE_HIDDEN(root):
+            if _is_hidden(el):
+                _remove_keeping_tail(el)
+
+
 def segment(doc: Document, config: SegmentationConfig = DEFAULT_CONFIG.segmentation) -> list[Block]:
-    """Cut a parsed page into blocks, in document order."""
+    """Cut a parsed page into blocks, in document order (prunes ``doc.root`` in place)."""
     if len(doc.root) == 0 and not (doc.root.text or "").strip():
         return []
+    prune(doc.root, config.drop_hidden)
     return _Segmenter(doc.root, config).run()

@@ -22,6 +22,8 @@ from thresher.errors import InputError
 # Characters that may not reach lxml or the output: NUL and other C0 controls except
 # tab/newline/carriage return, and lone surrogates (from badly decoded str input).
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Every byte except C0 controls other than tab, newline, vertical tab, form feed, CR.
+_NOT_CONTROL = bytes(b for b in range(256) if not (b < 9 or 13 < b < 32))
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _LOOKS_LIKE_MARKUP = re.compile(r"<\s*[a-zA-Z!?/]")
 # WHATWG: these labels mean windows-1252 in HTML.
@@ -213,7 +215,7 @@ def _looks_binary(data: bytes) -> bool:
         return False  # a byte-order mark: UTF-16/UTF-8 text
     if head.startswith((b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"%PDF", b"\x1f\x8b")):
         return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = len(head.translate(None, _NOT_CONTROL))
     return controls / len(head) > 0.05
 
 

@@ -35,6 +35,10 @@ class BlockTable:
     title: str
     config: FeatureConfig
 
+    def count_matches(self, pattern: re.Pattern[str]) -> FloatArray:
+        """Occurrences of a one-character pattern in each block (counted in C by subn)."""
+        return np.fromiter((pattern.subn("", b.text)[1] for b in self.blocks), dtype=np.float64, count=self.n)
+
     def column(self, name: str) -> FloatArray:
         return np.fromiter((getattr(b, name) for b in self.blocks), dtype=np.float64, count=len(self.blocks))
 
@@ -72,13 +76,9 @@ class BlockTable:
         return ((self.n_tokens <= self.config.short_link_tokens) & (self.link_density >= 0.6)).astype(float)
 
     @cached_property
-    def ancestor_paths(self) -> list[list[str]]:
+    def ancestor_paths(self) -> list[tuple[str, ...]]:
         """Each block's ancestor element paths, outermost first, ending with its own element."""
-        out = []
-        for b in self.blocks:
-            parts = b.xpath.split("/")
-            out.append(["/".join(parts[:i]) for i in range(2, len(parts) + 1)])
-        return out
+        return [b.ancestors for b in self.blocks]
 
     @cached_property
     def subtree_prose(self) -> dict[str, float]:
@@ -118,6 +118,9 @@ class BlockTable:
 
 
 _INDEX = re.compile(r"\[\d+\]")
+_SENTENCE_END_RE = re.compile("[" + re.escape("".join(sorted(SENTENCE_END))) + "]")
+_COMMA_RE = re.compile("[,،、，;؛]")
+_DIGIT_RE = re.compile(r"\d")
 Compute = Callable[[BlockTable], FloatArray]
 
 
@@ -129,22 +132,38 @@ class Feature:
     width: int
     probe: tuple[str, str]
     """(page where the TARGET block scores higher, page where it scores lower)."""
+    suffixes: tuple[str, ...] | None = None
+    """Names of the columns of a multi-column feature (default: 0, 1, 2, ...)."""
+    probe_column: str | None = None
+    """The column the probe compares (default: the sum of all columns)."""
 
     def column_names(self) -> list[str]:
-        return [self.name] if self.width == 1 else [f"{self.name}_{i}" for i in range(self.width)]
+        if self.width == 1:
+            return [self.name]
+        suffixes = self.suffixes or tuple(str(i) for i in range(self.width))
+        return [f"{self.name}_{s}" for s in suffixes]
 
 
 REGISTRY: list[Feature] = []
 _CFG = DEFAULT_CONFIG.features
 
 
-def feature(name: str, meaning: str, probe: tuple[str, str], width: int = 1) -> Callable[[Compute], Compute]:
+def feature(
+    name: str,
+    meaning: str,
+    probe: tuple[str, str],
+    width: int = 1,
+    suffixes: tuple[str, ...] | None = None,
+    probe_column: str | None = None,
+) -> Callable[[Compute], Compute]:
     """Declare a feature (decorator)."""
 
     def register(fn: Compute) -> Compute:
         if any(f.name == name for f in REGISTRY):
             raise ValueError(f"feature {name!r} declared twice")
-        REGISTRY.append(Feature(name, meaning, fn, width, probe))
+        if suffixes is not None and len(suffixes) != width:
+            raise ValueError(f"feature {name!r}: {len(suffixes)} column names for width {width}")
+        REGISTRY.append(Feature(name, meaning, fn, width, probe, suffixes, probe_column))
         return fn
 
     return register
@@ -206,7 +225,7 @@ def _text_density(t: BlockTable) -> FloatArray:
     (_p("<p>TARGET one. Two! Three?</p>"), _p("<p>TARGET one two three</p>")),
 )
 def _sentence_ends(t: BlockTable) -> FloatArray:
-    counts = np.fromiter((sum(ch in SENTENCE_END for ch in b.text) for b in t.blocks), float, t.n)
+    counts = t.count_matches(_SENTENCE_END_RE)
     return counts / np.maximum(t.n_tokens, 1)
 
 
@@ -225,7 +244,7 @@ def _ends_with_punctuation(t: BlockTable) -> FloatArray:
     (_p("<p>TARGET one, two, three</p>"), _p("<p>TARGET one two three</p>")),
 )
 def _comma_rate(t: BlockTable) -> FloatArray:
-    counts = np.fromiter((sum(ch in ",،、，;؛" for ch in b.text) for b in t.blocks), float, t.n)
+    counts = t.count_matches(_COMMA_RE)
     return counts / np.maximum(t.n_tokens, 1)
 
 
@@ -235,7 +254,7 @@ def _comma_rate(t: BlockTable) -> FloatArray:
     (_p("<p>TARGET 2024 12 31</p>"), _p("<p>TARGET word word</p>")),
 )
 def _digit_share(t: BlockTable) -> FloatArray:
-    counts = np.fromiter((sum(ch.isdigit() for ch in b.text) for b in t.blocks), float, t.n)
+    counts = t.count_matches(_DIGIT_RE)
     return counts / np.maximum(t.n_chars, 1)
 
 
@@ -364,12 +383,13 @@ _OWN_TAG_INDEX = {tag: i for i, tag in enumerate(OWN_TAGS)}
     "one-hot tag of the block's element (last column: any other tag)",
     (_p("<h1>TARGET</h1>"), _p("<p>TARGET</p>")),
     width=len(OWN_TAGS) + 1,
+    suffixes=(*OWN_TAGS, "other"),
+    probe_column="own_tag_h1",
 )
 def _own_tag(t: BlockTable) -> FloatArray:
     out = np.zeros((t.n, len(OWN_TAGS) + 1))
     idx = np.fromiter((_OWN_TAG_INDEX.get(b.tag, len(OWN_TAGS)) for b in t.blocks), np.int64, t.n)
-    # Later tags weigh more, so the probe (h1 vs p) compares by column sum.
-    out[np.arange(t.n), idx] = 1.0 + idx
+    out[np.arange(t.n), idx] = 1.0
     return out
 
 
@@ -378,6 +398,8 @@ def _own_tag(t: BlockTable) -> FloatArray:
     "one column per ancestor kind (" + ", ".join(FLAG_BITS) + "): 1 when inside one",
     (_p("<nav><ul><li><a href='/'>TARGET</a></li></ul></nav>"), _p("<p>TARGET</p>")),
     width=len(FLAG_BITS),
+    suffixes=tuple(FLAG_BITS),
+    probe_column="inside_nav",
 )
 def _inside(t: BlockTable) -> FloatArray:
     flags = np.fromiter((b.flags for b in t.blocks), np.int64, t.n)
@@ -392,9 +414,13 @@ def _is_heading(t: BlockTable) -> FloatArray:
 
 def _hashed(token_lists: Sequence[tuple[str, ...]], buckets: int) -> FloatArray:
     out = np.zeros((len(token_lists), buckets))
+    # Sibling blocks repeat the same token tuples: hash each distinct tuple once.
+    seen: dict[tuple[str, ...], list[int]] = {}
     for row, toks in enumerate(token_lists):
-        for tok in toks:
-            out[row, crc32(tok.encode()) % buckets] = 1.0
+        columns = seen.get(toks)
+        if columns is None:
+            columns = seen[toks] = sorted({crc32(tok.encode()) % buckets for tok in toks})
+        out[row, columns] = 1.0
     return out
 
 

@@ -11,7 +11,6 @@ import re
 
 _UNSPACED = "\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TOKEN_RE = re.compile(f"[{_UNSPACED}]|(?:[^\\W{_UNSPACED}]|[\u200c\u200d])+")
-_WS = re.compile(r"\s+")
 SENTENCE_END = frozenset(".!?…。！？؟۔।")
 
 
@@ -26,4 +25,4 @@ def count_tokens(text: str) -> int:
 
 def collapse_ws(text: str) -> str:
     """Collapse runs of white space to one space and strip; ZWNJ/ZWJ are not white space."""
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())

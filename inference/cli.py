@@ -19,6 +19,7 @@ app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Separate the story on web pages from boilerplate and link farms."
 )
 err = Console(stderr=True)
+out = Console(width=None if sys.stdout.isatty() else 140)  # tables stay readable in logs
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 
 
@@ -124,8 +125,8 @@ def train(
         table.add_column(col)
     for s in result.cv_scores:
         table.add_row(s.dataset, str(s.pages), *_score_cells(s.main), *_score_cells(s.snippets))
-    Console().print(table)
-    Console().print(f"model: {result.model_dir}\nMLflow run: {result.run_id} in {tracking_uri()}")
+    out.print(table)
+    out.print(f"model: {result.model_dir}\nMLflow run: {result.run_id} in {tracking_uri()}")
     if result.failed_pages:
         err.print(f"[yellow]{len(result.failed_pages)} pages could not be read:[/yellow]")
         for msg in result.failed_pages:
@@ -158,8 +159,8 @@ def evaluate(
         if s.dataset in ref:
             r = ref[s.dataset]
             table.add_row("", "", "trafilatura", *_score_cells(r.main), *_score_cells(r.snippets))
-    Console().print(table)
+    out.print(table)
     if report.excluded_pages:
-        Console().print(f"{report.excluded_pages} pages from sites the model was trained on were left out")
+        out.print(f"{report.excluded_pages} pages from sites the model was trained on were left out")
     if report.failed_pages:
         err.print(f"[yellow]{len(report.failed_pages)} pages could not be read[/yellow]")

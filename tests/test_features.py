@@ -16,7 +16,11 @@ def _target_value(feature: Feature, html: str) -> float:
     index = next(i for i, b in enumerate(blocks) if "TARGET" in b.text)
     X = feature_matrix(blocks, doc)
     names = column_names()
-    cols = [names.index(c) for c in feature.column_names()]
+    cols = (
+        [names.index(feature.probe_column)]
+        if feature.probe_column
+        else [names.index(c) for c in feature.column_names()]
+    )
     return float(X[index, cols].sum())
 
 

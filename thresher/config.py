@@ -57,6 +57,9 @@ class TrainingConfig:
     """A block is labelled body when at least this share of its tokens aligns to the truth."""
     min_truth_coverage: float = 0.9
     """Pages whose truth text is less covered by the page (JS-rendered pages) are not trained on."""
+    page_weight_power: float = 0.5
+    """Each page's blocks weigh ``page_weight_scale / n ** power`` (n: its labelled blocks)."""
+    page_weight_scale: float = 10.0
     snippet_unlabelled_weight: float = 0.0
     """Weight of blocks that no snippet labels on snippet-only datasets (0 = left out)."""
 

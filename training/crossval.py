@@ -47,7 +47,7 @@ def cross_validate(
     texts: dict[str, str] = {}
     model: BlockModel | None = None
     for k in sorted(set(folds.tolist())):
-        X, y, w = stack([p for p, f in zip(pages, folds, strict=True) if f != k])
+        X, y, w = stack([p for p, f in zip(pages, folds, strict=True) if f != k], config.training)
         model = BlockClassifier(config).fit(X, y, w).to_model()
         for p, f in zip(pages, folds, strict=True):
             if f == k:

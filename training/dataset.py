@@ -14,7 +14,7 @@ from thresher.features.registry import BlockTable, feature_matrix
 from thresher.training.corpus import CorpusPage, site_groups
 from thresher.training.labels import BlockLabels, align_main_text, label_snippets
 
-from thresher.config import DEFAULT_CONFIG, Config
+from thresher.config import DEFAULT_CONFIG, Config, TrainingConfig
 from thresher.errors import ThresherError
 
 log = logging.getLogger(__name__)
@@ -102,13 +102,25 @@ def build_pages(
     return data, failed
 
 
-def stack(pages: Sequence[PageData], trainable_only: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def page_weights(page: PageData, config: TrainingConfig) -> np.ndarray:
+    """Block weights of one page, scaled by ``scale / n_labelled ** power``.
+
+    Without it a 900-block product page outweighs a whole snippet-labelled news page, and
+    the model learns the templates of long pages instead of what stories look like.
+    """
+    labelled = int(((page.y >= 0) & (page.weight > 0)).sum())
+    return page.weight * (config.page_weight_scale / max(1, labelled) ** config.page_weight_power)
+
+
+def stack(
+    pages: Sequence[PageData], config: TrainingConfig = DEFAULT_CONFIG.training, trainable_only: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Concatenate pages into (X, y, weight), keeping labelled blocks with weight > 0."""
     chosen = [p for p in pages if p.trainable or not trainable_only]
     if not chosen:
         raise ThresherError("no trainable pages")
     X = np.vstack([p.X for p in chosen])
     y = np.concatenate([p.y for p in chosen])
-    w = np.concatenate([p.weight for p in chosen])
+    w = np.concatenate([page_weights(p, config) for p in chosen])
     keep = (y >= 0) & (w > 0)
     return X[keep], y[keep], w[keep]

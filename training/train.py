@@ -83,7 +83,7 @@ def train(
         metrics.update(scores.metrics("cv_"))
     metrics.update(block_scores(data, proba, config.inference.body_threshold).as_dict("cv_block_body"))
 
-    X, y, w = stack(data)
+    X, y, w = stack(data, config.training)
     estimator = BlockClassifier(config).fit(X, y, w)
     metadata: dict[str, Any] = {
         "versions": _versions(),
