@@ -15,10 +15,10 @@ from functools import lru_cache
 from typing import Any
 
 from lxml import etree
-from thresher.features.document import Document
-from thresher.features.tokens import TOKEN_RE, collapse_ws
 
 from thresher.config import DEFAULT_CONFIG, SegmentationConfig
+from thresher.features.document import Document
+from thresher.features.tokens import TOKEN_RE, collapse_ws
 
 BLOCK_TAGS = frozenset(
     [
@@ -206,7 +206,8 @@ _Frame = tuple[Any, bool, int, int, str, dict[str, int]]
 class _Segmenter:
     """One pass over a tree; collects blocks.  Internal: use :func:`segment`."""
 
-    def __init__(self, root: Any, config: SegmentationConfig) -> None:
+    def __init__(self, root: Any, config: SegmentationConfig, hidden: set[Any]) -> None:
+        self.hidden = hidden
         self.root = root
         self.config = config
         self.blocks: list[Block] = []
@@ -275,8 +276,9 @@ class _Segmenter:
         block_frames: list[int] = []  # indexes into frames of block-level elements
         parts, link_parts = self.parts, self.link_parts
         link_level = 0
-        tag_flag, block_tags = _TAG_FLAG, BLOCK_TAGS
-        for event, el in etree.iterwalk(self.root, events=("start", "end")):
+        tag_flag, block_tags, hidden = _TAG_FLAG, BLOCK_TAGS, self.hidden
+        walker = etree.iterwalk(self.root, events=("start", "end"))
+        for event, el in walker:
             tag = el.tag
             if tag.__class__ is not str:  # comments / processing instructions that survived
                 if event == "end" and el.tail and (parts or not el.tail.isspace()):
@@ -290,6 +292,11 @@ class _Segmenter:
                     parent = frames[-1]
                     counts = parent[5]
                     counts[tag] = index = counts.get(tag, 0) + 1
+                    if hidden and el in hidden:
+                        # Counted above, so the XPaths of later siblings match the page's own.
+                        walker.skip_subtree()
+                        frames.append((el, False, -1, 0, "", {}))
+                        continue
                     frame = (
                         el,
                         tag in block_tags,
@@ -319,7 +326,9 @@ class _Segmenter:
                             link_parts.append(text)
             else:
                 frame = frames.pop()
-                if frame[1]:
+                if frame[2] == -1:  # a hidden element: only its tail is text
+                    pass
+                elif frame[1]:
                     if parts:
                         frames.append(frame)
                         self._flush_top(frames, block_frames)
@@ -363,34 +372,23 @@ def _is_hidden(el: Any) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def _remove_keeping_tail(el: Any) -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        previous = el.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
+def prune(root: Any, drop_hidden: bool = True) -> set[Any]:
+    """Remove what is never shown as text (scripts, styles, form controls) and return the
+    hidden elements, which the walk skips.
 
-
-def prune(root: Any, drop_hidden: bool = True) -> None:
-    """Remove what is never shown as text (scripts, styles, form controls, hidden elements).
-
-    Done in libxml2 (strip_elements, a compiled XPath), so the Python walk never sees them.
+    Removal happens in libxml2 (strip_elements), so the Python walk never sees those
+    elements; XPath steps are counted per tag, so removing them shifts no block's XPath.
+    Hidden elements stay in the tree for the same reason: they count as siblings.
     """
     etree.strip_elements(root, *SKIP_TAGS, with_tail=False)
-    if drop_hidden:
-        for el in _MAYBE_HIDDEN(root):
-            if _is_hidden(el):
-                _remove_keeping_tail(el)
+    if not drop_hidden:
+        return set()
+    return {el for el in _MAYBE_HIDDEN(root) if _is_hidden(el)}
 
 
 def segment(doc: Document, config: SegmentationConfig = DEFAULT_CONFIG.segmentation) -> list[Block]:
     """Cut a parsed page into blocks, in document order (prunes ``doc.root`` in place)."""
     if len(doc.root) == 0 and not (doc.root.text or "").strip():
         return []
-    prune(doc.root, config.drop_hidden)
-    return _Segmenter(doc.root, config).run()
+    hidden = prune(doc.root, config.drop_hidden)
+    return _Segmenter(doc.root, config, hidden).run()

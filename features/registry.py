@@ -18,11 +18,11 @@ from functools import cached_property
 from zlib import crc32
 
 import numpy as np
+
+from thresher.config import DEFAULT_CONFIG, FeatureConfig
 from thresher.features.blocks import FLAG_BITS, HEADINGS, Block
 from thresher.features.document import Document
 from thresher.features.tokens import SENTENCE_END, tokens
-
-from thresher.config import DEFAULT_CONFIG, FeatureConfig
 
 FloatArray = np.ndarray
 

@@ -40,9 +40,8 @@ def _read(path: Path) -> bytes:
 
 def _extract_one(path: str, model: str | None, with_blocks: bool) -> dict[str, Any]:
     """Worker: never raises, so one bad page cannot stop the batch."""
-    from thresher.inference.extract import extract
-
     from thresher.errors import ThresherError
+    from thresher.inference.extract import extract
 
     try:
         result = extract(_read(Path(path)), model=model)
@@ -136,7 +135,7 @@ def train(
 def _score_cells(score: Any) -> list[str]:
     if score is None:
         return ["", "", ""]
-    return [f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}"]
+    return [f"{score.precision:.4f}", f"{score.recall:.4f}", f"{score.f1:.4f}"]
 
 
 @app.command()

@@ -10,14 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from thresher.config import DEFAULT_CONFIG, SegmentationConfig
+from thresher.errors import InputError
 from thresher.features.blocks import segment
 from thresher.features.document import parse
 from thresher.features.registry import feature_matrix
 from thresher.inference.model import BlockModel, load_model
 from thresher.inference.postprocess import BODY, TITLE, assign_labels, find_title
-
-from thresher.config import DEFAULT_CONFIG, SegmentationConfig
-from thresher.errors import InputError
 
 
 @dataclass(frozen=True)

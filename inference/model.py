@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from importlib import resources
@@ -17,10 +18,10 @@ from typing import Any
 
 import lightgbm as lgb
 import numpy as np
-from thresher.features.registry import column_names
 
 from thresher.config import FeatureConfig, InferenceConfig
 from thresher.errors import ModelError
+from thresher.features.registry import column_names
 
 FORMAT = "thresher-block-model/1"
 MODEL_FILE = "model.txt"
@@ -115,6 +116,7 @@ class BlockModel:
                 f"{source}: the model was trained on other features than this thresher computes "
                 f"({len(meta.get('feature_names') or [])} vs {len(expected)} columns); retrain it"
             )
+        _check_lightgbm_version(model_text, source)
         try:
             booster = lgb.Booster(model_str=model_text)
         except lgb.basic.LightGBMError as exc:
@@ -135,6 +137,18 @@ class BlockModel:
                 for k, v in meta.items()
                 if k not in {"format", "labels", "feature_names", "feature_config", "inference", "model_sha256"}
             },
+        )
+
+
+def _check_lightgbm_version(model_text: str, source: str) -> None:
+    """Refuse a model written by a newer LightGBM format than the installed one reads."""
+    match = re.search(r"^version=v(\d+)", model_text[:4096], re.MULTILINE)
+    if match is None:
+        raise ModelError(f"{source}: {MODEL_FILE} is not a LightGBM text model (no version line)")
+    installed = int(lgb.__version__.split(".")[0])
+    if int(match.group(1)) > installed:
+        raise ModelError(
+            f"{source}: written in LightGBM format v{match.group(1)}, installed LightGBM is {lgb.__version__}"
         )
 
 

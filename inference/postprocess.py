@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from thresher.features.blocks import HEADINGS, Block
-from thresher.features.tokens import tokens
 
 from thresher.config import InferenceConfig
+from thresher.features.blocks import HEADINGS, Block
+from thresher.features.tokens import tokens
 
 BODY = "body"
 TITLE = "title"

@@ -7,8 +7,9 @@ import json
 import shutil
 from pathlib import Path
 
-from thresher.inference.cli import app
 from typer.testing import CliRunner
+
+from thresher.inference.cli import app
 
 runner = CliRunner()
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from thresher.config import Config, TrainingConfig
 from thresher.training.corpus import read_corpora, site_groups, site_of
 from thresher.training.crossval import cross_validate, fold_of_pages
 from thresher.training.dataset import build_pages, page_data
 from thresher.training.labels import BODY
 from thresher.training.metrics import main_text_score
-
-from thresher.config import Config, TrainingConfig
 
 pytestmark = pytest.mark.corpora
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
-from thresher.features.document import decode, parse
 
 from thresher.errors import InputError, ThresherError
+from thresher.features.document import decode, parse
 
 FA = "نیروهای ائتلاف بین‌المللی می‌شود"
 # windows-1256 has the Arabic yeh and kaf, which Persian pages in that charset use.

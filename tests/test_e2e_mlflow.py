@@ -28,9 +28,8 @@ def tracking_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 def test_train_log_load_extract(
     synthetic_corpus: Path, tracking_store: str, tmp_path: Path, persian_html: bytes, persian_expected: str
 ) -> None:
-    from thresher.training.train import train
-
     from thresher import extract, load_model
+    from thresher.training.train import train
 
     config = Config(training=TrainingConfig(num_boost_round=60, n_folds=3))
     result = train([synthetic_corpus], experiment="e2e", output=tmp_path / "model", config=config, n_jobs=1)

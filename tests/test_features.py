@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from thresher.features.blocks import segment
 from thresher.features.document import parse
 from thresher.features.registry import CONTEXT_OF, REGISTRY, Feature, column_names, feature_matrix

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from thresher.training.metrics import main_text_score, page_precision_recall, shingles, snippet_score
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from thresher.features.registry import column_names
-from thresher.inference.model import METADATA_FILE, MODEL_FILE, BlockModel, default_model_dir, load_model
-from thresher.training.estimator import BlockClassifier
 
 from thresher.config import DEFAULT_CONFIG
 from thresher.errors import ModelError
+from thresher.features.registry import column_names
+from thresher.inference.model import METADATA_FILE, MODEL_FILE, BlockModel, default_model_dir, load_model
+from thresher.training.estimator import BlockClassifier
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +68,16 @@ def test_default_model_ships_with_reproducible_metadata() -> None:
     assert training["command"].startswith("thresher train --corpus")
     assert model.metadata["versions"]["lightgbm"]
     assert not list(default_model_dir().glob("*.pkl"))
+
+
+def test_model_from_a_newer_lightgbm_format_is_refused(tiny_model: BlockModel, tmp_path: Path) -> None:
+    import hashlib
+
+    tiny_model.save(tmp_path)
+    text = (tmp_path / MODEL_FILE).read_text().replace("version=v4", "version=v99", 1)
+    (tmp_path / MODEL_FILE).write_text(text)
+    meta = json.loads((tmp_path / METADATA_FILE).read_text())
+    meta["model_sha256"] = hashlib.sha256(text.encode()).hexdigest()
+    (tmp_path / METADATA_FILE).write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="LightGBM format v99"):
+        BlockModel.load(tmp_path)

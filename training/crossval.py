@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 import numpy as np
 from sklearn.model_selection import GroupKFold
+
+from thresher.config import DEFAULT_CONFIG, Config
 from thresher.inference.model import BlockModel
 from thresher.inference.postprocess import BODY, assign_labels
 from thresher.training.dataset import PageData, stack
 from thresher.training.estimator import BlockClassifier
-
-from thresher.config import DEFAULT_CONFIG, Config
 
 
 def text_from_proba(page: PageData, proba: np.ndarray, model: BlockModel) -> str:

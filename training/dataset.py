@@ -8,14 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from joblib import Parallel, delayed
+
+from thresher.config import DEFAULT_CONFIG, Config, TrainingConfig
+from thresher.errors import ThresherError
 from thresher.features.blocks import segment
 from thresher.features.document import parse
 from thresher.features.registry import BlockTable, feature_matrix
 from thresher.training.corpus import CorpusPage, site_groups
 from thresher.training.labels import BlockLabels, align_main_text, label_snippets
-
-from thresher.config import DEFAULT_CONFIG, Config, TrainingConfig
-from thresher.errors import ThresherError
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from thresher.features.registry import column_names
-from thresher.inference.model import BlockModel
 
 from thresher.config import DEFAULT_CONFIG, Config
+from thresher.features.registry import column_names
+from thresher.inference.model import BlockModel
 
 
 class BlockClassifier(ClassifierMixin, BaseEstimator):

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
 from thresher.training.dataset import PageData
 from thresher.training.labels import BODY
 from thresher.training.metrics import Score, main_text_score, page_precision_recall, snippet_counts, snippet_score
@@ -105,13 +106,12 @@ def run_evaluation(
     Without ``model``: grouped cross-validation on the corpus itself.  With ``model``: the
     model is applied to the corpus pages whose site is not among the sites it was trained on.
     """
+    from thresher.config import DEFAULT_CONFIG
     from thresher.inference.model import load_model
     from thresher.training.corpus import read_corpora
     from thresher.training.crossval import cross_validate, page_text
     from thresher.training.dataset import build_pages
     from thresher.training.reference import trafilatura_texts
-
-    from thresher.config import DEFAULT_CONFIG
 
     pages = read_corpora(corpus)
     excluded = 0

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 import numpy as np
-from thresher.features.blocks import Block
-from thresher.features.tokens import tokens
 
 from thresher.config import DEFAULT_CONFIG, TrainingConfig
+from thresher.features.blocks import Block
+from thresher.features.tokens import tokens
 
 BOILERPLATE, BODY, UNLABELLED = 0, 1, -1
 _WS = re.compile(r"\s+")

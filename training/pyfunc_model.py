@@ -23,9 +23,8 @@ class ThresherPyfunc(PythonModel):
         self.model = BlockModel.load(context.artifacts["thresher_model"])
 
     def predict(self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
-        from thresher.inference.extract import extract
-
         from thresher.errors import ThresherError
+        from thresher.inference.extract import extract
 
         urls = model_input["url"] if "url" in model_input else [None] * len(model_input)
         rows = []

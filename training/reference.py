@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from joblib import Parallel, delayed
+
 from thresher.training.corpus import CorpusPage
 
 

@@ -24,14 +24,14 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 import sklearn
+
+from thresher.config import DEFAULT_CONFIG, Config
 from thresher.training.corpus import corpus_digest, read_corpora
 from thresher.training.crossval import cross_validate
 from thresher.training.dataset import build_pages, stack
 from thresher.training.estimator import BlockClassifier
 from thresher.training.evaluate import DatasetScores, block_scores, page_table, score_datasets
 from thresher.training.tracking import flatten, git_commit, use_experiment
-
-from thresher.config import DEFAULT_CONFIG, Config
 
 log = logging.getLogger(__name__)
 PYFUNC_CODE = Path(__file__).with_name("pyfunc_model.py")

@@ -1,0 +1,54 @@
+"""The region labels a block can take, each with what it means and two examples.
+
+``body`` is the story; every other label names a kind of boilerplate, so that users can drop
+link farms, keep or drop comments on purpose, find the comment form, and measure how much of
+a site is link farm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    meaning: str
+    examples: tuple[str, str]
+
+
+REGIONS: tuple[Region, ...] = (
+    Region(
+        "body",
+        "the story text, with in-story headings, lists, quotes and captions",
+        ("a paragraph of the article", "a subheading or bullet list inside the article"),
+    ),
+    Region("title", "the page's headline", ("<h1> of a news story", "the product name heading on a shop page")),
+    Region(
+        "metadata",
+        "byline, date, source line, tags, reading time",
+        ("'Source: Rudaw' under a story", "'Tags: Iraq, coalition' links"),
+    ),
+    Region(
+        "suggested",
+        "suggested / related / recommended / 'read also' lists tied to this story",
+        ("a 'Related news' list of three headlines", "an inline 'Read also: ...' link"),
+    ),
+    Region(
+        "latest",
+        "latest / most-read / trending / other-section headline lists",
+        ("a 'Latest news' sidebar of 30 headlines", "a 'Most read' top-10 box"),
+    ),
+    Region("comments", "user comments", ("a reader's comment with name and time", "a reply in a comment thread")),
+    Region(
+        "comment_form",
+        "comment, newsletter and contact forms with their prompts",
+        ("'Enter a valid e-mail address' under a comment box", "a newsletter sign-up prompt and button"),
+    ),
+    Region("navigation", "menus, breadcrumbs, pagination", ("the top section menu", "'Home » World » Asia'")),
+    Region("footer", "legal, copyright and contact lines", ("'© 2025 Example News'", "'About us · Contact · Privacy'")),
+    Region("ads_share", "ads, share and follow buttons", ("'Share on Telegram / X / WhatsApp'", "'Advertisement'")),
+    Region("other", "any other boilerplate", ("a cookie banner", "a search box label")),
+)
+REGION_NAMES: tuple[str, ...] = tuple(r.name for r in REGIONS)
+LINK_FARM_REGIONS = frozenset({"suggested", "latest", "navigation"})
