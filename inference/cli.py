@@ -163,3 +163,30 @@ def evaluate(
         out.print(f"{report.excluded_pages} pages from sites the model was trained on were left out")
     if report.failed_pages:
         err.print(f"[yellow]{len(report.failed_pages)} pages could not be read[/yellow]")
+
+
+@app.command()
+def label(
+    dataset: Annotated[str, typer.Argument(help="Dataset name, e.g. readability.")],
+    page_id: Annotated[str, typer.Argument(help="Page id in that dataset.")],
+    corpus: Annotated[Path, typer.Option(help="Folder of datasets.")] = Path("../shared/corpora"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the view.")] = Path("labelling"),
+    model: Annotated[str | None, typer.Option(help="Model folder (default: shipped).")] = None,
+) -> None:
+    """Write a reviewable view (coloured HTML + TSV) of a corpus page's blocks and labels."""
+    from thresher.training.labelling import write_view
+
+    view, tsv = write_view(dataset, page_id, corpus, out_dir, model)
+    out.print(f"view: {view}\nedit the label column of: {tsv}\nthen: thresher label-apply {tsv}")
+
+
+@app.command("label-apply")
+def label_apply(
+    tsv: Annotated[Path, typer.Argument(help="A TSV written by 'thresher label', corrected.")],
+    gold_dir: Annotated[Path, typer.Option("--gold", help="Gold folder.")] = Path("data/gold"),
+    labeller: Annotated[str, typer.Option(help="Who labelled it.")] = "",
+) -> None:
+    """Turn a corrected label TSV into a gold label file."""
+    from thresher.training.labelling import tsv_to_gold
+
+    out.print(f"wrote {tsv_to_gold(tsv, gold_dir, labeller)}")

@@ -105,9 +105,10 @@ def _rule(
     vocab: Vocabulary,
 ) -> tuple[str, str]:
     own, anc = b.own_attr, b.ancestor_attr
-    if b.flags & FLAG_BITS["form"] or b.tag == "button":
+    if b.flags & FLAG_BITS["form"]:
         return "comment_form", "form"
-    if _has(own, _COMMENT) or _has(anc, _COMMENT):
+    # Only the nearest ancestors' pieces: page-wide classes such as body.has-comments say nothing.
+    if _has(own, _COMMENT) or _has(anc[:6], _COMMENT):
         return "comments", "comments"
     if i == title_index:
         return "title", "title"
