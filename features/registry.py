@@ -580,6 +580,33 @@ def _grandparent_prose_share(t: BlockTable) -> FloatArray:
     return _ancestor_prose_share(t, 2)
 
 
+@feature(
+    "after_main_container",
+    "1 for blocks after the main container ends (related lists, comments, footers follow the story)",
+    (
+        _p(f"<div><p>{_LONG}</p><p>{_LONG}</p></div><ul><li>TARGET</li></ul>"),
+        _p(f"<ul><li>TARGET</li></ul><div><p>{_LONG}</p><p>{_LONG}</p></div>"),
+    ),
+)
+def _after_main_container(t: BlockTable) -> FloatArray:
+    main = t.main_container
+    inside = np.fromiter((bool(main) and main in paths for paths in t.ancestor_paths), bool, t.n)
+    if not inside.any():
+        return np.zeros(t.n)
+    last = int(np.nonzero(inside)[0].max())
+    return (np.arange(t.n) > last).astype(float)
+
+
+@feature(
+    "heading_words",
+    "hashed words of the nearest heading above the block (tells 'related' lists from 'latest' ones)",
+    (_p("<h2>Related stories</h2><ul><li>TARGET</li></ul>"), _p("<ul><li>TARGET</li></ul>")),
+    width=_CFG.heading_buckets,
+)
+def _heading_words(t: BlockTable) -> FloatArray:
+    return _hashed([tuple(tokens(b.heading)[:8]) for b in t.blocks], t.config.heading_buckets)
+
+
 # --- similarity to the page title ------------------------------------------------------------
 
 

@@ -38,16 +38,18 @@ def _read(path: Path) -> bytes:
     return data
 
 
-def _extract_one(path: str, model: str | None, with_blocks: bool) -> dict[str, Any]:
+def _extract_one(
+    path: str, model: str | None, with_blocks: bool, keep: tuple[str, ...] = ("body",), with_regions: bool = False
+) -> dict[str, Any]:
     """Worker: never raises, so one bad page cannot stop the batch."""
     from thresher.errors import ThresherError
     from thresher.inference.extract import extract
 
     try:
-        result = extract(_read(Path(path)), model=model)
+        result = extract(_read(Path(path)), model=model, keep=keep)
     except (ThresherError, OSError, EOFError, gzip.BadGzipFile) as exc:
         return {"source": path, "error": f"{type(exc).__name__}: {exc}"}
-    return {"source": path, **result.to_dict(with_blocks=with_blocks)}
+    return {"source": path, **result.to_dict(with_blocks=with_blocks, with_regions=with_regions)}
 
 
 @app.command()
@@ -58,12 +60,21 @@ def extract(
     jobs: Annotated[int, typer.Option("-j", "--jobs", help="Parallel worker processes.")] = 1,
     model: Annotated[str | None, typer.Option(help="Model folder or models:/ URI (default: shipped).")] = None,
     blocks: Annotated[bool, typer.Option(help="Include every block with its label in JSON.")] = True,
+    regions: Annotated[bool, typer.Option("--regions", help="Print the labelled regions of each page.")] = False,
+    keep: Annotated[
+        list[str] | None, typer.Option(help="Region labels whose text goes into the text (repeat; default body).")
+    ] = None,
 ) -> None:
     """Extract the story from each page."""
     from joblib import Parallel, delayed
 
+    from thresher.regions import REGION_NAMES
+
     if fmt not in ("text", "json"):
         raise typer.BadParameter("--format is text or json")
+    kept = tuple(keep or ("body",))
+    if set(kept) - set(REGION_NAMES):
+        raise typer.BadParameter(f"--keep takes region labels: {', '.join(REGION_NAMES)}")
     files = list(_inputs(paths))
     if not files:
         err.print("[red]no input files[/red]")
@@ -72,7 +83,7 @@ def extract(
     sink = output.open("w", encoding="utf-8") if output else sys.stdout
     failed: list[tuple[str, str]] = []
     results = Parallel(n_jobs=jobs, return_as="generator", batch_size=4)(
-        delayed(_extract_one)(str(f), model, blocks) for f in files
+        delayed(_extract_one)(str(f), model, blocks, kept, regions) for f in files
     )
     show_progress = len(files) > 20 and (output is not None or not sys.stdout.isatty())
     with Progress(
@@ -94,7 +105,11 @@ def extract(
             else:
                 if len(files) > 1:
                     sink.write(f"==> {record['source']} <==\n")
-                sink.write(record["text"] + "\n")
+                if regions:
+                    for region in record["regions"]:
+                        sink.write(f"[{region['label']}] {region['text']}\n")
+                else:
+                    sink.write(record["text"] + "\n")
     if output:
         sink.close()
     if failed:
@@ -159,6 +174,15 @@ def evaluate(
             r = ref[s.dataset]
             table.add_row("", "", "trafilatura", *_score_cells(r.main), *_score_cells(r.snippets))
     out.print(table)
+    if report.regions is not None:
+        regions = Table(title=f"region labels on gold blocks of held-out sites ({report.regions.pages} pages)")
+        for col in ("label", "gold blocks", "precision", "recall", "F1"):
+            regions.add_column(col)
+        r = report.regions
+        for name, p, rec, f, n in zip(r.labels, r.precision, r.recall, r.f1, r.support, strict=True):
+            regions.add_row(name, str(n), f"{p:.4f}", f"{rec:.4f}", f"{f:.4f}")
+        regions.add_row("macro", "", "", "", f"{r.macro_f1:.4f}")
+        out.print(regions)
     if report.excluded_pages:
         out.print(f"{report.excluded_pages} pages from sites the model was trained on were left out")
     if report.failed_pages:
@@ -190,3 +214,16 @@ def label_apply(
     from thresher.training.labelling import tsv_to_gold
 
     out.print(f"wrote {tsv_to_gold(tsv, gold_dir, labeller)}")
+
+
+@app.command("gold-agreement")
+def gold_agreement_command(
+    second: Annotated[Path, typer.Argument(help="Folder of the second, independent labelling.")],
+    first: Annotated[Path, typer.Option(help="Folder of the first labelling.")] = Path("data/gold"),
+    corpus: Annotated[Path, typer.Option(help="Folder of datasets.")] = Path("../shared/corpora"),
+) -> None:
+    """Cohen's kappa between two labellings of the same gold pages."""
+    from thresher.training.agreement import gold_agreement
+
+    kappa, raw, pages, blocks = gold_agreement(first, second, corpus)
+    out.print(f"{pages} pages, {blocks} blocks labelled by both: Cohen's kappa {kappa:.3f}, raw agreement {raw:.3f}")

@@ -6,6 +6,7 @@ labels → text.  Each arrow is one stage module; this file only strings them to
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from thresher.features.document import parse
 from thresher.features.registry import feature_matrix
 from thresher.inference.model import BlockModel, load_model
 from thresher.inference.postprocess import BODY, TITLE, assign_labels, find_title
+from thresher.regions import LINK_FARM_REGIONS, REGION_NAMES
 
 
 @dataclass(frozen=True)
@@ -34,19 +36,72 @@ class ExtractedBlock:
 
 
 @dataclass(frozen=True)
+class Region:
+    """Consecutive blocks with the same label."""
+
+    label: str
+    text: str
+    xpath: str
+    """The deepest element that contains all of the region's blocks."""
+    blocks: list[ExtractedBlock]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "text": self.text, "xpath": self.xpath, "blocks": len(self.blocks)}
+
+
+def _common_xpath(paths: list[str]) -> str:
+    steps = [p.split("/") for p in paths]
+    common = []
+    for parts in zip(*steps, strict=False):
+        if any(part != parts[0] for part in parts):
+            break
+        common.append(parts[0])
+    return "/".join(common) or "/"
+
+
+@dataclass(frozen=True)
 class Extraction:
     """What thresher found on a page."""
 
     text: str
-    """The story body: body blocks' text, one paragraph per line ('' when none was found)."""
+    """The kept blocks' text (the story body by default), one paragraph per line ('' when none)."""
     title: str
     blocks: list[ExtractedBlock] = field(default_factory=list)
     url: str | None = None
 
-    def to_dict(self, with_blocks: bool = True) -> dict[str, Any]:
-        out: dict[str, Any] = {"url": self.url, "title": self.title, "text": self.text}
+    @property
+    def regions(self) -> list[Region]:
+        """Runs of consecutive blocks with the same label, in document order."""
+        out: list[Region] = []
+        run: list[ExtractedBlock] = []
+        for block in [*self.blocks, None]:
+            if run and (block is None or block.label != run[0].label):
+                out.append(
+                    Region(run[0].label, "\n".join(b.text for b in run), _common_xpath([b.xpath for b in run]), run)
+                )
+                run = []
+            if block is not None:
+                run.append(block)
+        return out
+
+    @property
+    def link_farm_share(self) -> float:
+        """Share of the page's visible text in suggested/latest/navigation link lists."""
+        total = sum(len(b.text) for b in self.blocks)
+        farm = sum(len(b.text) for b in self.blocks if b.label in LINK_FARM_REGIONS)
+        return farm / total if total else 0.0
+
+    def to_dict(self, with_blocks: bool = True, with_regions: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "url": self.url,
+            "title": self.title,
+            "text": self.text,
+            "link_farm_share": round(self.link_farm_share, 4),
+        }
         if with_blocks:
             out["blocks"] = [b.to_dict() for b in self.blocks]
+        if with_regions:
+            out["regions"] = [r.to_dict() for r in self.regions]
         return out
 
 
@@ -56,6 +111,7 @@ def extract(
     *,
     model: BlockModel | Path | str | None = None,
     http_charset: str | None = None,
+    keep: Iterable[str] = ("body",),
     segmentation: SegmentationConfig = DEFAULT_CONFIG.segmentation,
 ) -> Extraction:
     """Separate the story on a page from its boilerplate.
@@ -64,7 +120,8 @@ def extract(
     or a BeautifulSoup object/Tag; ``http_charset`` is the charset of the HTTP response
     (from a crawl), which wins over the page's own declaration.  ``model`` is a model
     folder, an MLflow ``models:/`` or ``runs:/`` URI, a loaded :class:`BlockModel`, or None
-    for the model shipped with thresher (loaded once).
+    for the model shipped with thresher (loaded once).  ``keep`` names the region labels
+    whose text goes into ``.text`` (``("body", "comments")`` keeps the comments too).
 
     Returns an empty Extraction for pages without text.  Raises
     :class:`thresher.errors.InputError` for input that is not a page, and
@@ -81,7 +138,9 @@ def extract(
     proba = block_model.predict_proba(X)
     labels = assign_labels(proba, block_model.labels, block_model.inference)
     title_index, title = find_title(blocks, labels, doc.title)
-    if title_index is not None:
+    if TITLE in block_model.labels and TITLE in labels:
+        title = blocks[labels.index(TITLE)].text  # the model found the headline itself
+    elif title_index is not None:
         labels[title_index] = TITLE
     index = {name: i for i, name in enumerate(block_model.labels)}
     body_col = index[BODY]
@@ -89,5 +148,9 @@ def extract(
     for i, (block, label) in enumerate(zip(blocks, labels, strict=True)):
         p = proba[i, index[label]] if label in index else 1.0 - proba[i, body_col]
         out_blocks.append(ExtractedBlock(text=block.text, label=label, proba=float(p), xpath=block.xpath))
-    text = "\n".join(b.text for b in out_blocks if b.label == BODY)
+    wanted = {keep} if isinstance(keep, str) else set(keep)
+    unknown = wanted - set(REGION_NAMES)
+    if unknown:
+        raise ValueError(f"keep names unknown labels {sorted(unknown)}; labels are {REGION_NAMES}")
+    text = "\n".join(b.text for b in out_blocks if b.label in wanted)
     return Extraction(text=text, title=title, blocks=out_blocks, url=url)

@@ -25,6 +25,7 @@ from thresher.features.registry import column_names
 
 FORMAT = "thresher-block-model/1"
 MODEL_FILE = "model.txt"
+REGION_MODEL_FILE = "regions.txt"
 METADATA_FILE = "metadata.json"
 
 
@@ -47,6 +48,8 @@ class BlockModel:
     feature_config: FeatureConfig = field(default_factory=FeatureConfig)
     inference: InferenceConfig = field(default_factory=InferenceConfig)
     metadata: dict[str, Any] = field(default_factory=dict)
+    region_booster: lgb.Booster | None = None
+    """Names the kind of non-body blocks (labels[1:]); None for a body/boilerplate model."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
@@ -58,14 +61,23 @@ class BlockModel:
         if X.shape[0] == 0:
             return np.zeros((0, len(self.labels)))
         with self._lock:  # one booster, many threads: LightGBM predictors are not re-entrant
-            raw = self.booster.predict(X, num_threads=1)
-        raw = np.asarray(raw, dtype=np.float64)
-        if raw.ndim == 1:
-            return np.column_stack([1.0 - raw, raw])
-        return raw
+            p_body = np.asarray(self.booster.predict(X, num_threads=1), dtype=np.float64)
+            if self.region_booster is None:
+                return np.column_stack([1.0 - p_body, p_body])
+            # P(region) = (1 - P(body)) * P(region | not body).  The region model runs only on
+            # blocks that are not clearly body; the others share the rest evenly.
+            n_regions = len(self.labels) - 1
+            given = np.full((X.shape[0], n_regions), 1.0 / n_regions)
+            rows = np.nonzero(p_body < self.inference.region_threshold)[0]
+            if len(rows):
+                given[rows] = self.region_booster.predict(X[rows], num_threads=1)
+        return np.column_stack([p_body, (1.0 - p_body)[:, None] * given])
 
     def model_text(self) -> str:
         return str(self.booster.model_to_string())
+
+    def region_model_text(self) -> str | None:
+        return None if self.region_booster is None else str(self.region_booster.model_to_string())
 
     def save(self, directory: Path | str) -> Path:
         """Write ``model.txt`` and ``metadata.json`` into ``directory`` (created if needed)."""
@@ -73,6 +85,9 @@ class BlockModel:
         out.mkdir(parents=True, exist_ok=True)
         text = self.model_text()
         (out / MODEL_FILE).write_text(text, encoding="utf-8")
+        region_text = self.region_model_text()
+        if region_text is not None:
+            (out / REGION_MODEL_FILE).write_text(region_text, encoding="utf-8")
         meta = {
             **self.metadata,
             "format": FORMAT,
@@ -85,6 +100,8 @@ class BlockModel:
             "inference": dict(self.inference.__dict__),
             "model_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         }
+        if region_text is not None:
+            meta["region_model_sha256"] = hashlib.sha256(region_text.encode("utf-8")).hexdigest()
         (out / METADATA_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return out
 
@@ -100,10 +117,16 @@ class BlockModel:
         except ValueError as exc:
             raise ModelError(f"{meta_path} is not valid JSON: {exc}") from exc
         text = model_path.read_text(encoding="utf-8")
-        return cls.from_parts(text, meta, source=str(path))
+        region_path = path / REGION_MODEL_FILE
+        region_text = region_path.read_text(encoding="utf-8") if "region_model_sha256" in meta else None
+        if region_text is None and "region_model_sha256" in meta:
+            raise ModelError(f"{path}: metadata names a region model but {REGION_MODEL_FILE} is missing")
+        return cls.from_parts(text, meta, source=str(path), region_text=region_text)
 
     @classmethod
-    def from_parts(cls, model_text: str, meta: dict[str, Any], source: str = "<memory>") -> BlockModel:
+    def from_parts(
+        cls, model_text: str, meta: dict[str, Any], source: str = "<memory>", region_text: str | None = None
+    ) -> BlockModel:
         if meta.get("format") != FORMAT:
             raise ModelError(f"{source}: unknown model format {meta.get('format')!r}; expected {FORMAT!r}")
         digest = hashlib.sha256(model_text.encode("utf-8")).hexdigest()
@@ -126,6 +149,14 @@ class BlockModel:
         labels = list(meta.get("labels") or [])
         if len(labels) < 2:
             raise ModelError(f"{source}: metadata lists no labels")
+        region_booster = None
+        if region_text is not None:
+            if hashlib.sha256(region_text.encode("utf-8")).hexdigest() != meta.get("region_model_sha256"):
+                raise ModelError(f"{source}: {REGION_MODEL_FILE} does not match the checksum in {METADATA_FILE}")
+            _check_lightgbm_version(region_text, source)
+            region_booster = lgb.Booster(model_str=region_text)
+            if region_booster.num_feature() != len(expected) or labels[0] != "body":
+                raise ModelError(f"{source}: the region model does not fit the labels or features")
         inference = InferenceConfig(**(meta.get("inference") or {}))
         return cls(
             booster=booster,
@@ -135,8 +166,18 @@ class BlockModel:
             metadata={
                 k: v
                 for k, v in meta.items()
-                if k not in {"format", "labels", "feature_names", "feature_config", "inference", "model_sha256"}
+                if k
+                not in {
+                    "format",
+                    "labels",
+                    "feature_names",
+                    "feature_config",
+                    "inference",
+                    "model_sha256",
+                    "region_model_sha256",
+                }
             },
+            region_booster=region_booster,
         )
 
 

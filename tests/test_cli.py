@@ -68,3 +68,15 @@ def test_model_option_takes_a_model_folder(persian_html: bytes, tmp_path: Path) 
     page.write_bytes(persian_html)
     assert runner.invoke(app, ["extract", str(page), "--model", str(model)]).exit_code == 0
     assert runner.invoke(app, ["extract", str(page), "--model", str(tmp_path / "none")]).exit_code == 1
+
+
+def test_regions_and_keep_options(persian_html: bytes, persian_expected: str, tmp_path: Path) -> None:
+    page = tmp_path / "p.html"
+    page.write_bytes(persian_html)
+    regions = runner.invoke(app, ["extract", str(page), "--regions"])
+    assert regions.exit_code == 0
+    assert "[latest]" in regions.stdout and "[body]" in regions.stdout and "[comment_form]" in regions.stdout
+    kept = runner.invoke(app, ["extract", str(page), "--keep", "body", "--keep", "latest"])
+    assert kept.exit_code == 0 and kept.stdout.startswith(persian_expected.split("\n")[0])
+    assert len(kept.stdout) > len(persian_expected) + 500
+    assert runner.invoke(app, ["extract", str(page), "--keep", "menu"]).exit_code == 2

@@ -114,3 +114,32 @@ def test_oversized_input_is_refused_with_the_limit_in_the_message() -> None:
 
 def test_errors_are_one_family() -> None:
     assert issubclass(InputError, ThresherError)
+
+
+def test_persian_page_regions(persian_html: bytes, persian_expected: str) -> None:
+    result = extract(persian_html)
+
+    def labels(part: str) -> list[str]:
+        return [b.label for b in result.blocks if part in b.xpath]
+
+    assert labels("/article[1]/section[1]/ul[1]/li") == ["suggested"] * 3  # related news
+    assert labels("/article[1]/section[2]/ul[1]/li") == ["suggested"] * 10  # suggested news
+    assert labels("/aside[1]/ul[1]/li") == ["latest"] * 30
+    assert set(labels("/form[1]")) == {"comment_form"}
+    prompt = next(b for b in result.blocks if "آدرس ایمیل خود را" in b.text)
+    assert prompt.label == "comment_form"
+    assert set(labels("/nav[1]")) == {"navigation"}
+    source = next(b for b in result.blocks if b.text.startswith("منبع"))
+    tags = next(b for b in result.blocks if b.text.startswith("برچسب"))
+    assert source.label == tags.label == "metadata"
+    assert result.text == persian_expected
+    assert 0.3 < result.link_farm_share < 0.9
+    assert [r.label for r in result.regions].count("latest") == 1
+
+
+def test_keep_chooses_which_regions_make_the_text(persian_html: bytes, persian_expected: str) -> None:
+    with_lists = extract(persian_html, keep=("body", "suggested")).text
+    assert with_lists.startswith(persian_expected.split("\n")[0]) and len(with_lists) > len(persian_expected)
+    assert "آغاز خروج نیروهای آمریکایی" in with_lists
+    with pytest.raises(ValueError, match="unknown labels"):
+        extract(persian_html, keep=("menu",))

@@ -31,6 +31,8 @@ class FeatureConfig:
     """Hash buckets for the class/id tokens of a block's own element."""
     ancestor_attr_buckets: int = 64
     """Hash buckets for the class/id tokens of a block's ancestors."""
+    heading_buckets: int = 16
+    """Hash buckets for the words of the nearest heading above a block."""
     context_offsets: tuple[int, ...] = (-2, -1, 1, 2)
     """Neighbouring blocks whose features are copied onto each block."""
     short_link_tokens: int = 20
@@ -57,15 +59,21 @@ class TrainingConfig:
     """A block is labelled body when at least this share of its tokens aligns to the truth."""
     min_truth_coverage: float = 0.9
     """Pages whose truth text is less covered by the page (JS-rendered pages) are not trained on."""
+    regions: bool = True
+    """Also train the region model that names the kind of each non-body block."""
+    region_rounds: int = 120
+    region_learning_rate: float = 0.1
+    gold_weight: float = 3.0
+    """Weight of hand-labelled gold blocks relative to truth/weak-labelled ones."""
     page_weight_power: float = 0.5
     """Each page's blocks weigh ``page_weight_scale / n ** power`` (n: its labelled blocks)."""
     page_weight_scale: float = 10.0
     snippet_unlabelled_weight: float = 0.0
     """Weight of blocks that no snippet labels on snippet-only datasets (0 = left out)."""
 
-    def lightgbm_params(self, n_classes: int) -> dict[str, Any]:
+    def lightgbm_params(self, n_classes: int, learning_rate: float | None = None) -> dict[str, Any]:
         params: dict[str, Any] = {
-            "learning_rate": self.learning_rate,
+            "learning_rate": learning_rate or self.learning_rate,
             "num_leaves": self.num_leaves,
             "min_data_in_leaf": self.min_data_in_leaf,
             "feature_fraction": self.feature_fraction,
@@ -93,6 +101,8 @@ class InferenceConfig:
     """A block is body when its body probability is at least this."""
     gap_threshold: float = 0.25
     """A block between two body blocks is body too when its probability is at least this."""
+    region_threshold: float = 0.9
+    """The region model runs on blocks whose body probability is below this (the rest are body)."""
 
 
 @dataclass(frozen=True)

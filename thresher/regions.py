@@ -51,4 +51,5 @@ REGIONS: tuple[Region, ...] = (
     Region("other", "any other boilerplate", ("a cookie banner", "a search box label")),
 )
 REGION_NAMES: tuple[str, ...] = tuple(r.name for r in REGIONS)
+NON_BODY_REGIONS: tuple[str, ...] = tuple(n for n in REGION_NAMES if n != "body")
 LINK_FARM_REGIONS = frozenset({"suggested", "latest", "navigation"})

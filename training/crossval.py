@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sklearn.model_selection import GroupKFold
@@ -10,8 +11,8 @@ from sklearn.model_selection import GroupKFold
 from thresher.config import DEFAULT_CONFIG, Config
 from thresher.inference.model import BlockModel
 from thresher.inference.postprocess import BODY, assign_labels
-from thresher.training.dataset import PageData, stack
-from thresher.training.estimator import BlockClassifier
+from thresher.training.dataset import PageData, stack, stack_regions
+from thresher.training.estimator import BlockClassifier, RegionClassifier
 
 
 def text_from_proba(page: PageData, proba: np.ndarray, model: BlockModel) -> str:
@@ -25,6 +26,20 @@ def text_from_proba(page: PageData, proba: np.ndarray, model: BlockModel) -> str
 def page_text(page: PageData, model: BlockModel) -> str:
     """The text a model extracts from an already-parsed page."""
     return text_from_proba(page, model.predict_proba(page.X), model)
+
+
+def fit_model(
+    pages: Sequence[PageData], config: Config = DEFAULT_CONFIG, metadata: dict[str, Any] | None = None
+) -> BlockModel:
+    """The body model, plus the region model when ``config.training.regions``, fitted on ``pages``."""
+    X, y, w = stack(pages, config.training)
+    body = BlockClassifier(config).fit(X, y, w)
+    regions = None
+    if config.training.regions:
+        Xr, yr, wr = stack_regions(pages, config.training)
+        if len(np.unique(yr)) > 1:
+            regions = RegionClassifier(config).fit(Xr, yr, wr)
+    return body.to_model(metadata, regions)
 
 
 def fold_of_pages(pages: Sequence[PageData], n_folds: int) -> np.ndarray:
@@ -47,8 +62,7 @@ def cross_validate(
     texts: dict[str, str] = {}
     model: BlockModel | None = None
     for k in sorted(set(folds.tolist())):
-        X, y, w = stack([p for p, f in zip(pages, folds, strict=True) if f != k], config.training)
-        model = BlockClassifier(config).fit(X, y, w).to_model()
+        model = fit_model([p for p, f in zip(pages, folds, strict=True) if f != k], config)
         for p, f in zip(pages, folds, strict=True):
             if f == k:
                 proba[p.key] = model.predict_proba(p.X)

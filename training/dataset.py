@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,8 +14,12 @@ from thresher.errors import ThresherError
 from thresher.features.blocks import segment
 from thresher.features.document import parse
 from thresher.features.registry import BlockTable, feature_matrix
+from thresher.inference.postprocess import find_title
+from thresher.regions import REGION_NAMES
 from thresher.training.corpus import CorpusPage, site_groups
-from thresher.training.labels import BlockLabels, align_main_text, label_snippets
+from thresher.training.gold import GoldPage, gold_block_labels, load_gold
+from thresher.training.labels import BODY, UNLABELLED, BlockLabels, align_main_text, label_snippets
+from thresher.training.weak_labels import weak_regions
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +42,23 @@ class PageData:
     without_snippets: list[str]
     trainable: bool
     """False for pages whose truth does not describe the HTML (e.g. JS-rendered pages)."""
+    regions: np.ndarray
+    """Region index (into ``thresher.regions.REGION_NAMES``) per block; -1 where unknown.
+    Body/boilerplate come from the truth, the kind of boilerplate from the weak rules,
+    and everything from the gold labels on gold pages."""
+    region_rules: list[str]
+    """Which weak rule named each block (``body`` for body blocks)."""
+    weak: np.ndarray
+    """The weak rules' region index per block (before gold labels override them)."""
+    gold: np.ndarray
+    """Gold region index per block, -1 where the page has no gold label for it."""
     containers: np.ndarray
     """Parent-element id per block (blocks with equal ids are siblings)."""
     templates: np.ndarray
     """Template id per block (same index-free path and classes)."""
 
 
-def page_data(page: CorpusPage, group: str, config: Config = DEFAULT_CONFIG) -> PageData:
+def page_data(page: CorpusPage, group: str, config: Config = DEFAULT_CONFIG, gold: GoldPage | None = None) -> PageData:
     doc = parse(
         page.read_bytes(),
         page.url,
@@ -61,13 +75,29 @@ def page_data(page: CorpusPage, group: str, config: Config = DEFAULT_CONFIG) -> 
     else:
         labels = label_snippets(blocks, page.with_snippets, page.without_snippets, config.training)
         trainable = bool(page.with_snippets)
+    is_body = labels.y == BODY
+    title_index, _ = find_title(blocks, ["body" if b else "boilerplate" for b in is_body], doc.title)
+    names, rules = weak_regions(blocks, is_body, title_index)
+    index = {name: i for i, name in enumerate(REGION_NAMES)}
+    regions = np.array([index[name] for name in names], dtype=np.int64)
+    regions[labels.y == UNLABELLED] = -1
+    weak = regions.copy()
+    gold_regions = np.full(len(blocks), -1, dtype=np.int64)
+    weight = labels.weight
+    if gold is not None:
+        gold_names = gold_block_labels(blocks, gold, doc.root)
+        gold_regions = np.array([index[g] if g else -1 for g in gold_names], dtype=np.int64)
+        has_gold = gold_regions >= 0
+        regions = np.where(has_gold, gold_regions, regions)
+        weight = np.where(has_gold, config.training.gold_weight, weight)
+        trainable = True
     return PageData(
         key=page.key,
         dataset=page.dataset,
         group=group,
         X=X,
         y=labels.y,
-        weight=labels.weight,
+        weight=weight,
         block_texts=[b.text for b in blocks],
         block_tags=[b.tag for b in blocks],
         title=doc.title,
@@ -75,25 +105,38 @@ def page_data(page: CorpusPage, group: str, config: Config = DEFAULT_CONFIG) -> 
         with_snippets=page.with_snippets,
         without_snippets=page.without_snippets,
         trainable=trainable,
+        regions=regions,
+        region_rules=rules,
+        weak=weak,
+        gold=gold_regions,
         containers=table.containers,
         templates=table.template_ids,
     )
 
 
-def _safe_page_data(page: CorpusPage, group: str, config: Config) -> PageData | str:
+def _safe_page_data(page: CorpusPage, group: str, config: Config, gold: GoldPage | None) -> PageData | str:
     try:
-        return page_data(page, group, config)
+        return page_data(page, group, config, gold)
     except (ThresherError, OSError) as exc:
         return f"{page.key}: {exc}"
 
 
 def build_pages(
-    pages: Sequence[CorpusPage], config: Config = DEFAULT_CONFIG, n_jobs: int = 1, verbose: int = 0
+    pages: Sequence[CorpusPage],
+    config: Config = DEFAULT_CONFIG,
+    n_jobs: int = 1,
+    verbose: int = 0,
+    gold: Mapping[str, GoldPage] | None = None,
 ) -> tuple[list[PageData], list[str]]:
-    """Parse and label every page; return the page data and the pages that failed (with why)."""
+    """Parse and label every page; return the page data and the pages that failed (with why).
+
+    ``gold`` (default: ``data/gold``) maps page keys to hand-labelled regions.
+    """
+    gold = load_gold() if gold is None else gold
     groups = site_groups(list(pages))
     results = Parallel(n_jobs=n_jobs, verbose=verbose, batch_size=8)(
-        delayed(_safe_page_data)(page, group, config) for page, group in zip(pages, groups, strict=True)
+        delayed(_safe_page_data)(page, group, config, gold.get(page.key))
+        for page, group in zip(pages, groups, strict=True)
     )
     data = [r for r in results if isinstance(r, PageData)]
     failed = [r for r in results if isinstance(r, str)]
@@ -123,4 +166,26 @@ def stack(
     y = np.concatenate([p.y for p in chosen])
     w = np.concatenate([page_weights(p, config) for p in chosen])
     keep = (y >= 0) & (w > 0)
+    return X[keep], y[keep], w[keep]
+
+
+def stack_regions(
+    pages: Sequence[PageData], config: TrainingConfig = DEFAULT_CONFIG.training
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(X, y, weight) of the non-body blocks with a region label, y indexing NON_BODY_REGIONS."""
+    chosen = [p for p in pages if p.trainable]
+    if not chosen:
+        raise ThresherError("no trainable pages")
+    body = REGION_NAMES.index("body")
+    X = np.vstack([p.X for p in chosen])
+    regions = np.concatenate([p.regions for p in chosen])
+    w = np.concatenate(
+        [
+            page_weights(p, config) if p.gold.max(initial=-1) < 0 else np.where(p.gold >= 0, config.gold_weight, 0.0)
+            for p in chosen
+        ]
+    )
+    keep = (regions >= 0) & (regions != body) & (w > 0)
+    # Re-index: NON_BODY_REGIONS is REGION_NAMES without body.
+    y = np.where(regions > body, regions - 1, regions)
     return X[keep], y[keep], w[keep]

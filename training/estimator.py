@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from thresher.config import DEFAULT_CONFIG, Config
 from thresher.features.registry import column_names
 from thresher.inference.model import BlockModel
+from thresher.regions import NON_BODY_REGIONS
 
 
 class BlockClassifier(ClassifierMixin, BaseEstimator):
@@ -37,16 +38,39 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X: np.ndarray) -> np.ndarray:
         return np.argmax(self.predict_proba(X), axis=1)
 
-    def to_model(self, metadata: dict[str, Any] | None = None) -> BlockModel:
-        """The fitted booster as a :class:`BlockModel` (what gets saved and shipped)."""
+    def to_model(self, metadata: dict[str, Any] | None = None, regions: RegionClassifier | None = None) -> BlockModel:
+        """The fitted booster(s) as a :class:`BlockModel` (what gets saved and shipped)."""
         return BlockModel(
             booster=self.booster_,
-            labels=list(self.labels),
+            labels=["body", *NON_BODY_REGIONS] if regions is not None else list(self.labels),
             feature_config=self.config.features,
             inference=self.config.inference,
             metadata=dict(metadata or {}),
+            region_booster=regions.booster_ if regions is not None else None,
         )
 
     def feature_importance(self) -> dict[str, float]:
         gains = self.booster_.feature_importance(importance_type="gain")
         return dict(zip(column_names(self.config.features), map(float, gains), strict=True))
+
+
+class RegionClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-class LightGBM naming the kind of a non-body block (``NON_BODY_REGIONS``)."""
+
+    def __init__(self, config: Config = DEFAULT_CONFIG) -> None:
+        self.config = config
+
+    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> RegionClassifier:
+        training = self.config.training
+        params = training.lightgbm_params(len(NON_BODY_REGIONS), learning_rate=training.region_learning_rate)
+        names = column_names(self.config.features)
+        train = lgb.Dataset(X, label=y, weight=sample_weight, feature_name=names, free_raw_data=True)
+        self.booster_ = lgb.train(params, train, num_boost_round=training.region_rounds)
+        self.classes_ = np.arange(len(NON_BODY_REGIONS))
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(self.booster_.predict(X, num_threads=1))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return np.argmax(self.predict_proba(X), axis=1)

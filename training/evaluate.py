@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -50,14 +51,16 @@ def score_datasets(pages: Sequence[PageData], texts: Mapping[str, str]) -> list[
     return out
 
 
-def block_scores(pages: Sequence[PageData], proba: Mapping[str, np.ndarray], threshold: float) -> Score:
+def block_scores(
+    pages: Sequence[PageData], proba: Mapping[str, np.ndarray], threshold: float, body_column: int = 1
+) -> Score:
     """Body precision/recall over labelled blocks (weighted as in training)."""
     tp = fp = fn = 0.0
     for p in pages:
         if p.key not in proba or not len(p.y):
             continue
         keep = (p.y >= 0) & (p.weight > 0)
-        pred = proba[p.key][:, 1] >= threshold
+        pred = proba[p.key][:, body_column] >= threshold
         gold = p.y == BODY
         tp += float((pred & gold & keep).sum())
         fp += float((pred & ~gold & keep).sum())
@@ -96,6 +99,8 @@ class EvaluationReport:
     reference: list[DatasetScores]
     excluded_pages: int
     failed_pages: list[str]
+    regions: RegionScores | None = None
+    """Region labels against the gold blocks of the evaluated (held-out) pages."""
 
 
 def run_evaluation(
@@ -109,7 +114,7 @@ def run_evaluation(
     from thresher.config import DEFAULT_CONFIG
     from thresher.inference.model import load_model
     from thresher.training.corpus import read_corpora
-    from thresher.training.crossval import cross_validate, page_text
+    from thresher.training.crossval import cross_validate, text_from_proba
     from thresher.training.dataset import build_pages
     from thresher.training.reference import trafilatura_texts
 
@@ -117,7 +122,8 @@ def run_evaluation(
     excluded = 0
     if model is None:
         data, failed = build_pages(pages, DEFAULT_CONFIG, n_jobs=n_jobs)
-        _, texts, _ = cross_validate(data, DEFAULT_CONFIG)
+        proba, texts, cv_model = cross_validate(data, DEFAULT_CONFIG)
+        regions = region_scores(data, proba, cv_model.labels, DEFAULT_CONFIG.inference)
         mode = f"cross-validation ({DEFAULT_CONFIG.training.n_folds} folds split by site)"
     else:
         block_model = load_model(model)
@@ -127,7 +133,9 @@ def run_evaluation(
         kept = [p for p in data if p.group not in seen]
         excluded = len(data) - len(kept)
         data = kept
-        texts = {p.key: page_text(p, block_model) for p in data}
+        proba = {p.key: block_model.predict_proba(p.X) for p in data}
+        texts = {p.key: text_from_proba(p, proba[p.key], block_model) for p in data}
+        regions = region_scores(data, proba, block_model.labels, block_model.inference)
         mode = f"model {model}"
     reference: list[DatasetScores] = []
     if with_reference:
@@ -140,4 +148,86 @@ def run_evaluation(
         reference=reference,
         excluded_pages=excluded,
         failed_pages=failed,
+        regions=regions,
     )
+
+
+@dataclass(frozen=True)
+class RegionScores:
+    """Per-class precision/recall/F1 of region labels against the gold set."""
+
+    labels: list[str]
+    precision: list[float]
+    recall: list[float]
+    f1: list[float]
+    support: list[int]
+    confusion: np.ndarray
+    """Rows: gold label, columns: predicted label, in ``labels`` order."""
+    pages: int
+
+    @property
+    def macro_f1(self) -> float:
+        present = [f for f, n in zip(self.f1, self.support, strict=True) if n > 0]
+        return float(np.mean(present)) if present else 0.0
+
+    def metrics(self, prefix: str) -> dict[str, float]:
+        out = {f"{prefix}region_macro_f1": self.macro_f1}
+        for name, p, r, f, n in zip(self.labels, self.precision, self.recall, self.f1, self.support, strict=True):
+            if n:
+                out.update(
+                    {
+                        f"{prefix}region_{name}_precision": p,
+                        f"{prefix}region_{name}_recall": r,
+                        f"{prefix}region_{name}_f1": f,
+                    }
+                )
+        return out
+
+
+def region_scores(
+    pages: Sequence[PageData], proba: Mapping[str, np.ndarray], model_labels: Sequence[str], inference: Any
+) -> RegionScores | None:
+    """Score predicted regions on the gold-labelled blocks of ``pages`` (None without gold)."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    from thresher.inference.postprocess import assign_labels
+    from thresher.regions import REGION_NAMES
+
+    gold: list[str] = []
+    predicted: list[str] = []
+    n_pages = 0
+    for p in pages:
+        if p.key not in proba or not (p.gold >= 0).any():
+            continue
+        n_pages += 1
+        labels = assign_labels(proba[p.key], list(model_labels), inference)
+        for g, label in zip(p.gold, labels, strict=True):
+            if g >= 0:
+                gold.append(REGION_NAMES[g])
+                predicted.append(label if label in REGION_NAMES else "other")
+    if not gold:
+        return None
+    names = list(REGION_NAMES)
+    prec, rec, f1, support = precision_recall_fscore_support(gold, predicted, labels=names, zero_division=0)
+    return RegionScores(
+        names,
+        [float(x) for x in prec],
+        [float(x) for x in rec],
+        [float(x) for x in f1],
+        [int(x) for x in support],
+        confusion_matrix(gold, predicted, labels=names),
+        n_pages,
+    )
+
+
+def rule_precision(pages: Sequence[PageData]) -> dict[str, tuple[float, int]]:
+    """Precision of each weak rule against gold: (share of its blocks whose gold label agrees, blocks)."""
+    from thresher.regions import REGION_NAMES
+
+    hits: dict[str, list[int]] = {}
+    for p in pages:
+        for rule, weak, g in zip(p.region_rules, p.weak, p.gold, strict=True):
+            if g < 0 or weak < 0 or rule == "body":
+                continue
+            hits.setdefault(rule, []).append(int(REGION_NAMES[weak] == REGION_NAMES[g]))
+    return {rule: (float(np.mean(v)), len(v)) for rule, v in sorted(hits.items())}

@@ -86,16 +86,16 @@ def _our_path(el: Any) -> str:
 def gold_block_labels(blocks: Sequence[Block], page: GoldPage, root: Any = None) -> list[str | None]:
     """The gold label of every block (None where no selector covers it)."""
     resolved: list[tuple[str, str]] = []
-    for selector, label in page.entries:
+    for selector, region in page.entries:
         if root is not None and not selector.startswith("/html"):
-            resolved.extend((_our_path(el), label) for el in root.xpath(selector) if hasattr(el, "tag"))
+            resolved.extend((_our_path(el), region) for el in root.xpath(selector) if hasattr(el, "tag"))
         else:
-            resolved.append((selector, label))
+            resolved.append((selector, region))
     # Most specific first: a deeper selector overrides the one around it.
     resolved.sort(key=lambda e: -e[0].count("/"))
     out: list[str | None] = []
     for block in blocks:
-        label = None
+        label: str | None = None
         for selector, candidate in resolved:
             if block.xpath == selector or block.xpath.startswith(selector + "/"):
                 label = candidate

@@ -26,11 +26,19 @@ import numpy as np
 import sklearn
 
 from thresher.config import DEFAULT_CONFIG, Config
+from thresher.inference.model import BlockModel
 from thresher.training.corpus import corpus_digest, read_corpora
-from thresher.training.crossval import cross_validate
-from thresher.training.dataset import build_pages, stack
-from thresher.training.estimator import BlockClassifier
-from thresher.training.evaluate import DatasetScores, block_scores, page_table, score_datasets
+from thresher.training.crossval import cross_validate, fit_model
+from thresher.training.dataset import build_pages
+from thresher.training.evaluate import (
+    DatasetScores,
+    RegionScores,
+    block_scores,
+    page_table,
+    region_scores,
+    rule_precision,
+    score_datasets,
+)
 from thresher.training.tracking import flatten, git_commit, use_experiment
 
 log = logging.getLogger(__name__)
@@ -76,15 +84,21 @@ def train(
     data, failed = build_pages(pages, config, n_jobs=n_jobs)
     log.info("parsed %d pages (%d failed) in %.0f s", len(data), len(failed), time.perf_counter() - started)
 
-    proba, texts, _ = cross_validate(data, config)
+    proba, texts, cv_model = cross_validate(data, config)
     cv_scores = score_datasets(data, texts)
     metrics: dict[str, float] = {}
     for scores in cv_scores:
         metrics.update(scores.metrics("cv_"))
-    metrics.update(block_scores(data, proba, config.inference.body_threshold).as_dict("cv_block_body"))
+    body_column = cv_model.labels.index("body")
+    metrics.update(block_scores(data, proba, config.inference.body_threshold, body_column).as_dict("cv_block_body"))
+    regions = region_scores(data, proba, cv_model.labels, config.inference)
+    if regions is not None:
+        metrics.update(regions.metrics("cv_gold_"))
+        metrics["cv_gold_pages"] = float(regions.pages)
+    rules = rule_precision(data)
+    metrics.update({f"weak_rule_{name}_precision": value for name, (value, _) in rules.items()})
 
-    X, y, w = stack(data, config.training)
-    estimator = BlockClassifier(config).fit(X, y, w)
+    n_blocks = sum(int(((p.y >= 0) & (p.weight > 0)).sum()) for p in data if p.trainable)
     metadata: dict[str, Any] = {
         "versions": _versions(),
         "training": {
@@ -93,20 +107,21 @@ def train(
             "corpora": sorted({p.dataset for p in data}),
             "pages": len(data),
             "trainable_pages": sum(p.trainable for p in data),
-            "blocks": len(y),
+            "blocks": n_blocks,
+            "gold_pages": sum(bool((p.gold >= 0).any()) for p in data),
             "seed": config.training.seed,
             "sites": sorted({p.group for p in data if p.trainable}),
         },
         "cv_metrics": {k: round(v, 4) for k, v in metrics.items()},
     }
-    model = estimator.to_model(metadata)
+    model = fit_model(data, config, metadata)
     model_dir = Path(output) if output else Path(tempfile.mkdtemp(prefix="thresher-model-"))
     model.save(model_dir)
 
     run_id = None
     if log_to_mlflow:
         run_id = _log_run(
-            experiment, run_name, config, metrics, digest, data, texts, estimator, model_dir, metadata, corpus
+            experiment, run_name, config, metrics, digest, data, texts, model, model_dir, metadata, corpus, regions
         )
     log.info("done in %.0f s", time.perf_counter() - started)
     return TrainResult(run_id=run_id, model_dir=model_dir, cv_scores=cv_scores, metrics=metrics, failed_pages=failed)
@@ -120,10 +135,11 @@ def _log_run(
     digest: str,
     data: Sequence[Any],
     texts: dict[str, str],
-    estimator: BlockClassifier,
+    model: BlockModel,
     model_dir: Path,
     metadata: dict[str, Any],
     corpus: Sequence[Path | str],
+    regions: RegionScores | None = None,
 ) -> str:
     import mlflow
     import pandas as pd
@@ -159,12 +175,16 @@ def _log_run(
         )
         mlflow.log_input(dataset, context="training")
 
-        importance = estimator.feature_importance()
+        importance = dict(zip(model.feature_names, map(float, model.booster.feature_importance("gain")), strict=True))
         (tmp / "feature_importance.json").write_text(json.dumps(importance, indent=1))
         _importance_plot(importance, tmp / "feature_importance.png")
         rows = page_table(data, texts)
         _write_csv(rows, tmp / "page_errors.csv")
-        for name in ("feature_importance.json", "feature_importance.png", "page_errors.csv"):
+        names = ["feature_importance.json", "feature_importance.png", "page_errors.csv"]
+        if regions is not None:
+            _confusion_plot(regions, tmp / "region_confusion.png")
+            names.append("region_confusion.png")
+        for name in names:
             mlflow.log_artifact(str(tmp / name))
         mlflow.log_artifacts(str(model_dir), artifact_path="native_model")
         _log_pyfunc(model_dir)
@@ -223,6 +243,29 @@ def _importance_plot(importance: dict[str, float], path: Path, top: int = 30) ->
     ax.barh([k for k, _ in items], [v for _, v in items])
     ax.set_xlabel("total gain")
     ax.set_title(f"LightGBM feature importance (top {len(items)})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _confusion_plot(scores: RegionScores, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    matrix = scores.confusion
+    fig, ax = plt.subplots(figsize=(9, 8))
+    ax.imshow(np.log1p(matrix), cmap="Blues")
+    ax.set_xticks(range(len(scores.labels)), scores.labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(scores.labels)), scores.labels)
+    for i in range(matrix.shape[0]):
+        for j in range(matrix.shape[1]):
+            if matrix[i, j]:
+                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=8)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("gold")
+    ax.set_title(f"regions on gold blocks of held-out sites ({scores.pages} pages), macro-F1 {scores.macro_f1:.3f}")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -1,0 +1,139 @@
+"""Region labels: weak rules, gold files, the labelling aid, and the region API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from thresher.features.blocks import segment
+from thresher.features.document import parse
+from thresher.inference.extract import ExtractedBlock, Extraction
+from thresher.regions import REGION_NAMES, REGIONS
+from thresher.training.gold import GoldPage, gold_block_labels, read_gold_file
+from thresher.training.weak_labels import load_vocabulary, weak_regions
+
+
+def test_every_region_is_documented_with_two_examples() -> None:
+    assert REGION_NAMES[0] == "body" and len(set(REGION_NAMES)) == len(REGION_NAMES) == 11
+    for region in REGIONS:
+        assert region.meaning and len(region.examples) == 2 and all(region.examples)
+
+
+def test_vocabulary_tells_suggested_from_latest_in_many_languages() -> None:
+    vocab = load_vocabulary()
+    for heading in (
+        "Related stories",
+        "Lesen Sie auch",
+        "À lire aussi",
+        "Читайте также",
+        "خبرهای مرتبط",
+        "اخبار پیشنهادی",
+        "اقرأ أيضا",
+        "相关新闻",
+    ):
+        assert vocab.heading_kind(heading) == "suggested", heading
+    for heading in (
+        "Latest news",
+        "Meistgelesen",
+        "Les plus lus",
+        "Последние новости",
+        "آخرین اخبار",
+        "الأكثر قراءة",
+        "最新消息",
+    ):
+        assert vocab.heading_kind(heading) == "latest", heading
+    assert vocab.heading_kind("The weather in Paris") is None
+
+
+def test_weak_rules_on_the_persian_page(persian_html: bytes, persian_expected: str) -> None:
+    doc = parse(persian_html)
+    blocks = segment(doc)
+    story = set(persian_expected.split("\n"))
+    is_body = np.array([b.text in story for b in blocks])
+    labels, rules = weak_regions(blocks, is_body, title_index=None)
+    by_xpath = dict(zip((b.xpath for b in blocks), labels, strict=True))
+    related = [lab for xp, lab in by_xpath.items() if "/section[1]/ul[1]/li" in xp]
+    suggested = [lab for xp, lab in by_xpath.items() if "/section[2]/ul[1]/li" in xp]
+    latest = [lab for xp, lab in by_xpath.items() if "/aside[1]/ul[1]/li" in xp]
+    assert related == ["suggested"] * 3
+    assert suggested == ["suggested"] * 10
+    assert latest == ["latest"] * 30
+    form = [lab for b, lab in zip(blocks, labels, strict=True) if "/form[1]" in b.xpath]
+    assert form and set(form) == {"comment_form"}
+    menu = [lab for b, lab in zip(blocks, labels, strict=True) if "/nav[1]" in b.xpath]
+    assert menu and set(menu) == {"navigation"}
+    source = next(lab for b, lab in zip(blocks, labels, strict=True) if b.text.startswith("منبع"))
+    assert source == "metadata"
+    assert all(lab == "body" for lab, body in zip(labels, is_body, strict=True) if body)
+    assert len(rules) == len(blocks)
+
+
+def test_gold_selectors_most_specific_wins(tmp_path: Path) -> None:
+    html = "<html><body><div><p>story one.</p><ul><li>a</li><li>b</li></ul></div><footer>c</footer></body></html>"
+    blocks = segment(parse(html))
+    gold = GoldPage("d", "p1", (("/html/body[1]/div[1]", "body"), ("/html/body[1]/div[1]/ul[1]", "suggested")))
+    assert gold_block_labels(blocks, gold) == ["body", "suggested", "suggested", None]
+    # General XPath selectors are resolved on the page.
+    doc = parse(html)
+    gold2 = GoldPage("d", "p1", (("//footer", "footer"),))
+    assert gold_block_labels(segment(doc), gold2, doc.root)[-1] == "footer"
+    path = tmp_path / "d" / "p1.json"
+    path.parent.mkdir()
+    path.write_text(gold.to_json(), encoding="utf-8")
+    assert read_gold_file(path) == gold
+
+
+def test_gold_files_in_data_are_valid() -> None:
+    from thresher.training.gold import GOLD_DIR, load_gold
+
+    gold = load_gold(GOLD_DIR)
+    for key, page in gold.items():
+        assert key == f"{page.dataset}/{page.id}" and page.entries
+        assert all(label in REGION_NAMES for _, label in page.entries)
+
+
+def _block(text: str, label: str, xpath: str) -> ExtractedBlock:
+    return ExtractedBlock(text=text, label=label, proba=0.9, xpath=xpath)
+
+
+def test_regions_merge_consecutive_blocks_and_measure_link_farms() -> None:
+    blocks = [
+        _block("Home", "navigation", "/html/body[1]/nav[1]/a[1]"),
+        _block("World", "navigation", "/html/body[1]/nav[1]/a[2]"),
+        _block("Story text here.", "body", "/html/body[1]/div[1]/p[1]"),
+        _block("More story.", "body", "/html/body[1]/div[1]/p[2]"),
+        _block("Related one", "suggested", "/html/body[1]/ul[1]/li[1]"),
+    ]
+    result = Extraction(text="", title="", blocks=blocks)
+    regions = result.regions
+    assert [r.label for r in regions] == ["navigation", "body", "suggested"]
+    assert regions[1].text == "Story text here.\nMore story." and regions[1].xpath == "/html/body[1]/div[1]"
+    total = sum(len(b.text) for b in blocks)
+    assert result.link_farm_share == pytest.approx((4 + 5 + 11) / total)
+
+
+def test_label_tsv_round_trip(tmp_path: Path) -> None:
+    from thresher.training.labelling import tsv_to_gold
+
+    tsv = tmp_path / "x.tsv"
+    tsv.write_text(
+        "# dataset=demo\tid=page-1\tlabels=body\n"
+        "index\tlabel\txpath\ttag\ttext\n"
+        "0\tnavigation\t/html/body[1]/nav[1]\tnav\tHome\n"
+        "1\tbody\t/html/body[1]/p[1]\tp\tStory\n",
+        encoding="utf-8",
+    )
+    out = tsv_to_gold(tsv, tmp_path / "gold", labeller="test")
+    gold = read_gold_file(out)
+    assert gold.key == "demo/page-1" and gold.entries == (
+        ("/html/body[1]/nav[1]", "navigation"),
+        ("/html/body[1]/p[1]", "body"),
+    )
+    bad = tmp_path / "bad.tsv"
+    bad.write_text(tsv.read_text(encoding="utf-8").replace("navigation", "menu"), encoding="utf-8")
+    from thresher.errors import CorpusError
+
+    with pytest.raises(CorpusError, match="unknown label"):
+        tsv_to_gold(bad, tmp_path / "gold")
