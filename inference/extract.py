@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from thresher.config import DEFAULT_CONFIG, SegmentationConfig
 from thresher.errors import InputError
 from thresher.features.blocks import segment
@@ -136,7 +138,8 @@ def extract(
         return Extraction(text="", title=doc.title, blocks=[], url=url)
     X = feature_matrix(blocks, doc, block_model.feature_config)
     proba = block_model.predict_proba(X)
-    labels = assign_labels(proba, block_model.labels, block_model.inference)
+    containers = np.fromiter((b.container for b in blocks), dtype=np.int64, count=len(blocks))
+    labels = assign_labels(proba, block_model.labels, block_model.inference, containers)
     title_index, title = find_title(blocks, labels, doc.title)
     if TITLE in block_model.labels and TITLE in labels:
         title = blocks[labels.index(TITLE)].text  # the model found the headline itself

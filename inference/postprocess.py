@@ -14,13 +14,17 @@ BODY = "body"
 TITLE = "title"
 
 
-def assign_labels(proba: np.ndarray, labels: Sequence[str], config: InferenceConfig) -> list[str]:
+def assign_labels(
+    proba: np.ndarray, labels: Sequence[str], config: InferenceConfig, containers: np.ndarray | None = None
+) -> list[str]:
     """Pick a label per block.
 
     The body probability decides body vs. the rest with ``config.body_threshold``; a block
     squeezed between two body blocks joins them when its probability reaches
     ``config.gap_threshold`` (a short quote or subheading inside the story).  Non-body blocks
-    take their most probable non-body label.
+    take their most probable non-body label; with ``containers`` (the parent-element id of
+    each block), the non-body blocks that share a parent take one label together, the one
+    with the highest summed probability, so a list is never half "latest", half "suggested".
     """
     n = proba.shape[0]
     if n == 0:
@@ -34,7 +38,20 @@ def assign_labels(proba: np.ndarray, labels: Sequence[str], config: InferenceCon
     other = proba.copy()
     other[:, body_col] = -1.0
     rest = np.argmax(other, axis=1)
+    if containers is not None and len(labels) > 2:
+        rest = _vote_by_container(other, rest, ~is_body, containers)
     return [BODY if is_body[i] else labels[int(rest[i])] for i in range(n)]
+
+
+def _vote_by_container(other: np.ndarray, rest: np.ndarray, non_body: np.ndarray, containers: np.ndarray) -> np.ndarray:
+    rest = rest.copy()
+    ids = containers[non_body]
+    rows = np.nonzero(non_body)[0]
+    for container in np.unique(ids):
+        members = rows[ids == container]
+        if len(members) > 1:
+            rest[members] = int(np.argmax(np.clip(other[members], 0.0, None).sum(axis=0)))
+    return rest
 
 
 def find_title(blocks: Sequence[Block], block_labels: list[str], page_title: str) -> tuple[int | None, str]:

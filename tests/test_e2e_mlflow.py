@@ -61,5 +61,9 @@ def test_train_log_load_extract(
     assert via_run.text == native.text
     for paragraph in persian_expected.split("\n"):
         assert paragraph in native.text
-    assert load_model(result.model_dir).metadata["training"]["pages"] == 40
+    model = load_model(result.model_dir)
+    assert model.metadata["training"]["pages"] == 40
+    assert model.labels[0] == "body" and len(model.labels) == 11  # body model + region model
+    assert os.path.exists(tmp_path / "model" / "regions.txt")
+    assert {"navigation", "comment_form"} <= set(frame.loc[0, "labels"])
     assert os.path.exists(tmp_path / "model" / "model.txt")

@@ -137,3 +137,19 @@ def test_label_tsv_round_trip(tmp_path: Path) -> None:
 
     with pytest.raises(CorpusError, match="unknown label"):
         tsv_to_gold(bad, tmp_path / "gold")
+
+
+def test_gold_agreement_kappa(synthetic_corpus: Path, tmp_path: Path) -> None:
+    from thresher.training.agreement import gold_agreement
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    entries_a = (("/html/body[1]/header[1]", "navigation"), ("/html/body[1]/main[1]", "body"))
+    entries_b = (("/html/body[1]/header[1]", "navigation"), ("/html/body[1]/main[1]", "other"))
+    for folder, entries in ((first, entries_a), (second, entries_b)):
+        path = folder / "synthetic" / "s0-p00.json"
+        path.parent.mkdir(parents=True)
+        path.write_text(GoldPage("synthetic", "s0-p00", entries).to_json(), encoding="utf-8")
+    kappa, raw, pages, blocks = gold_agreement(first, first, synthetic_corpus.parent)
+    assert (kappa, raw, pages) == (1.0, 1.0, 1) and blocks > 10
+    kappa, raw, _, _ = gold_agreement(first, second, synthetic_corpus.parent)
+    assert 0.0 <= raw < 0.5 and kappa < 0.5

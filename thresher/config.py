@@ -63,8 +63,12 @@ class TrainingConfig:
     """Also train the region model that names the kind of each non-body block."""
     region_rounds: int = 120
     region_learning_rate: float = 0.1
-    gold_weight: float = 3.0
-    """Weight of hand-labelled gold blocks relative to truth/weak-labelled ones."""
+    gold_weight: float = 1.0
+    """Weight of a hand-labelled gold block in the region model."""
+    weak_region_rules: tuple[str, ...] = ("ads_share", "comments", "navigation", "title", "form", "footer")
+    """Weak rules whose labels train the region model (those precise against the gold set)."""
+    weak_region_weight: float = 0.05
+    """Weight of weak region labels, times the page weight."""
     page_weight_power: float = 0.5
     """Each page's blocks weigh ``page_weight_scale / n ** power`` (n: its labelled blocks)."""
     page_weight_scale: float = 10.0

@@ -83,21 +83,17 @@ def page_data(page: CorpusPage, group: str, config: Config = DEFAULT_CONFIG, gol
     regions[labels.y == UNLABELLED] = -1
     weak = regions.copy()
     gold_regions = np.full(len(blocks), -1, dtype=np.int64)
-    weight = labels.weight
     if gold is not None:
         gold_names = gold_block_labels(blocks, gold, doc.root)
         gold_regions = np.array([index[g] if g else -1 for g in gold_names], dtype=np.int64)
-        has_gold = gold_regions >= 0
-        regions = np.where(has_gold, gold_regions, regions)
-        weight = np.where(has_gold, config.training.gold_weight, weight)
-        trainable = True
+        regions = np.where(gold_regions >= 0, gold_regions, regions)
     return PageData(
         key=page.key,
         dataset=page.dataset,
         group=group,
         X=X,
         y=labels.y,
-        weight=weight,
+        weight=labels.weight,
         block_texts=[b.text for b in blocks],
         block_tags=[b.tag for b in blocks],
         title=doc.title,
@@ -172,20 +168,29 @@ def stack(
 def stack_regions(
     pages: Sequence[PageData], config: TrainingConfig = DEFAULT_CONFIG.training
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(X, y, weight) of the non-body blocks with a region label, y indexing NON_BODY_REGIONS."""
-    chosen = [p for p in pages if p.trainable]
-    if not chosen:
-        raise ThresherError("no trainable pages")
+    """(X, y, weight) for the region model: non-body blocks, y indexing NON_BODY_REGIONS.
+
+    Gold pages give their hand labels (weight ``gold_weight``); other pages give the weak
+    labels of the rules in ``weak_region_rules`` only (the measured-precise ones), down-weighted.
+    """
     body = REGION_NAMES.index("body")
-    X = np.vstack([p.X for p in chosen])
-    regions = np.concatenate([p.regions for p in chosen])
-    w = np.concatenate(
-        [
-            page_weights(p, config) if p.gold.max(initial=-1) < 0 else np.where(p.gold >= 0, config.gold_weight, 0.0)
-            for p in chosen
-        ]
-    )
-    keep = (regions >= 0) & (regions != body) & (w > 0)
-    # Re-index: NON_BODY_REGIONS is REGION_NAMES without body.
-    y = np.where(regions > body, regions - 1, regions)
-    return X[keep], y[keep], w[keep]
+    X, y, w = [], [], []
+    for p in pages:
+        has_gold = p.gold >= 0
+        if has_gold.any():
+            labels, keep = p.gold, has_gold
+            weight = np.full(len(labels), config.gold_weight)
+        elif p.trainable:
+            labels = p.weak
+            keep = np.array([rule in config.weak_region_rules for rule in p.region_rules], dtype=bool) & (labels >= 0)
+            weight = page_weights(p, config) * config.weak_region_weight
+        else:
+            continue
+        keep &= labels != body
+        if keep.any():
+            X.append(p.X[keep])
+            y.append(np.where(labels[keep] > body, labels[keep] - 1, labels[keep]))
+            w.append(weight[keep])
+    if not X:
+        raise ThresherError("no region labels to train on")
+    return np.vstack(X), np.concatenate(y), np.concatenate(w)

@@ -200,7 +200,7 @@ def region_scores(
         if p.key not in proba or not (p.gold >= 0).any():
             continue
         n_pages += 1
-        labels = assign_labels(proba[p.key], list(model_labels), inference)
+        labels = assign_labels(proba[p.key], list(model_labels), inference, p.containers)
         for g, label in zip(p.gold, labels, strict=True):
             if g >= 0:
                 gold.append(REGION_NAMES[g])

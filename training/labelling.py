@@ -50,7 +50,7 @@ def page_labels(dataset: str, page_id: str, corpus: Path, model: str | None = No
     doc = parse(page.read_bytes(), page.url)
     blocks = segment(doc)
     proba = block_model.predict_proba(feature_matrix(blocks, doc, block_model.feature_config))
-    labels = assign_labels(proba, block_model.labels, block_model.inference)
+    labels = assign_labels(proba, block_model.labels, block_model.inference, np.array([b.container for b in blocks]))
     if set(block_model.labels) == {"body", "boilerplate"}:
         is_body = np.array([label == BODY for label in labels], dtype=bool)
         title_index, _ = find_title(blocks, labels, doc.title)
