@@ -20,6 +20,7 @@ import resource
 import statistics
 import time
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 
@@ -81,9 +82,12 @@ def measure(name: str, pages: list[tuple[bytes, str | None]]) -> dict[str, Any]:
     queue = ctx.Queue()
     proc = ctx.Process(target=_worker, args=(name, pages, queue))
     proc.start()
-    result = queue.get()
-    proc.join()
-    return dict(result)
+    while True:  # a worker that dies must not leave us waiting forever
+        try:
+            return dict(queue.get(timeout=5))
+        except Empty:
+            if not proc.is_alive():
+                raise RuntimeError(f"the {name} worker died (exit code {proc.exitcode}); see its error above") from None
 
 
 def main() -> None:
