@@ -122,30 +122,10 @@ FLAG_BITS: dict[str, int] = {
     )
 }
 _TAG_FLAG: dict[str, int] = {
-    **{
-        t: FLAG_BITS[t]
-        for t in [
-            "article",
-            "main",
-            "aside",
-            "nav",
-            "header",
-            "footer",
-            "form",
-            "li",
-            "a",
-            "table",
-            "blockquote",
-            "figure",
-            "pre",
-            "p",
-        ]
-    },
+    # Every kind named after its tag flags that tag; "heading" and "list" gather several tags.
+    **{name: bit for name, bit in FLAG_BITS.items() if name not in ("heading", "list")},
     **{h: FLAG_BITS["heading"] for h in HEADINGS},
-    "ul": FLAG_BITS["list"],
-    "ol": FLAG_BITS["list"],
-    "menu": FLAG_BITS["list"],
-    "dl": FLAG_BITS["list"],
+    **{t: FLAG_BITS["list"] for t in ("ul", "ol", "menu", "dl")},
 }
 _ATTR_SPLIT = re.compile(r"[^a-z]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
