@@ -306,15 +306,14 @@ class _Segmenter:
                             link_parts.append(text)
             else:
                 frame = frames.pop()
-                if frame[2] == -1:  # a hidden element: only its tail is text
-                    pass
-                elif frame[1]:
+                # A hidden element (depth -1, never a block, never counted as a link) adds only its tail.
+                if frame[1]:
                     if parts:
                         frames.append(frame)
                         self._flush_top(frames, block_frames)
                         frames.pop()
                     block_frames.pop()
-                elif tag == "a":
+                elif tag == "a" and frame[2] != -1:
                     link_level -= 1
                 text = el.tail
                 if text and (parts or not text.isspace()):

@@ -66,10 +66,14 @@ class BlockTable:
     def containers(self) -> np.ndarray:
         return np.fromiter((b.container for b in self.blocks), dtype=np.int64, count=self.n)
 
+    @cached_property
+    def container_index(self) -> np.ndarray:
+        """Containers renumbered 0..k-1, for bincount."""
+        return np.unique(self.containers, return_inverse=True)[1]
+
     def per_container(self, values: FloatArray) -> FloatArray:
         """Sum of ``values`` over each block's container, broadcast back to the blocks."""
-        _, inverse = np.unique(self.containers, return_inverse=True)
-        return np.bincount(inverse, weights=values)[inverse]
+        return np.bincount(self.container_index, weights=values)[self.container_index]
 
     @cached_property
     def short_link_item(self) -> FloatArray:
@@ -107,6 +111,12 @@ class BlockTable:
         return np.fromiter(
             (ids.setdefault((_INDEX.sub("", b.xpath), b.own_attr), len(ids)) for b in self.blocks), np.int64, self.n
         )
+
+    @cached_property
+    def in_main(self) -> np.ndarray:
+        """True for blocks inside the main container."""
+        main = self.main_container
+        return np.fromiter((bool(main) and main in paths for paths in self.ancestor_paths), bool, self.n)
 
     @cached_property
     def title_tokens(self) -> set[str]:
@@ -528,10 +538,7 @@ def _template_token_share(t: BlockTable) -> FloatArray:
     ),
 )
 def _in_main_container(t: BlockTable) -> FloatArray:
-    main = t.main_container
-    if not main:
-        return np.zeros(t.n)
-    return np.fromiter((main in paths for paths in t.ancestor_paths), float, t.n)
+    return t.in_main.astype(float)
 
 
 @feature(
@@ -543,13 +550,10 @@ def _in_main_container(t: BlockTable) -> FloatArray:
     ),
 )
 def _depth_below_main(t: BlockTable) -> FloatArray:
-    main = t.main_container
-    if not main:
-        return np.full(t.n, -1.0)
     out = np.full(t.n, -1.0)
-    for i, paths in enumerate(t.ancestor_paths):
-        if main in paths:
-            out[i] = len(paths) - 1 - paths.index(main)
+    for i in np.nonzero(t.in_main)[0]:
+        paths = t.ancestor_paths[i]
+        out[i] = len(paths) - 1 - paths.index(t.main_container)
     return out
 
 
@@ -589,8 +593,7 @@ def _grandparent_prose_share(t: BlockTable) -> FloatArray:
     ),
 )
 def _after_main_container(t: BlockTable) -> FloatArray:
-    main = t.main_container
-    inside = np.fromiter((bool(main) and main in paths for paths in t.ancestor_paths), bool, t.n)
+    inside = t.in_main
     if not inside.any():
         return np.zeros(t.n)
     last = int(np.nonzero(inside)[0].max())

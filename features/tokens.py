@@ -19,10 +19,6 @@ def tokens(text: str) -> list[str]:
     return [t.strip("\u200c\u200d") for t in TOKEN_RE.findall(text.lower()) if t.strip("\u200c\u200d")]
 
 
-def count_tokens(text: str) -> int:
-    return len(TOKEN_RE.findall(text))
-
-
 def collapse_ws(text: str) -> str:
     """Collapse runs of white space to one space and strip; ZWNJ/ZWJ are not white space."""
     return " ".join(text.split())

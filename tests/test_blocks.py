@@ -76,3 +76,9 @@ def test_deep_nesting_does_not_recurse() -> None:
 
 def test_empty_document_has_no_blocks() -> None:
     assert _blocks("") == []
+
+
+def test_hidden_link_does_not_change_link_counting() -> None:
+    block = _blocks('<p><a hidden href="/x">gone</a> plain words <a href="/y">link</a> end</p>')[0]
+    assert block.text == "plain words link end"
+    assert block.n_link_tokens == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,9 +150,3 @@ def corpus_digest(pages: Iterable[CorpusPage]) -> str:
         h.update(page.path.read_bytes())
         h.update(json.dumps([page.main_text, page.with_snippets, page.without_snippets]).encode())
     return h.hexdigest()
-
-
-def iter_pages(pages: list[CorpusPage], datasets: set[str] | None = None) -> Iterator[CorpusPage]:
-    for page in pages:
-        if datasets is None or page.dataset in datasets:
-            yield page

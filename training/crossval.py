@@ -23,11 +23,6 @@ def text_from_proba(page: PageData, proba: np.ndarray, model: BlockModel) -> str
     return "\n".join(t for t, label in zip(page.block_texts, labels, strict=True) if label == BODY)
 
 
-def page_text(page: PageData, model: BlockModel) -> str:
-    """The text a model extracts from an already-parsed page."""
-    return text_from_proba(page, model.predict_proba(page.X), model)
-
-
 def fit_model(
     pages: Sequence[PageData], config: Config = DEFAULT_CONFIG, metadata: dict[str, Any] | None = None
 ) -> BlockModel:

@@ -152,7 +152,7 @@ def _log_run(
         mlflow.set_tags(
             {
                 "data_digest": digest,
-                "git_commit": _git(),
+                "git_commit": git_commit(),
                 "feature_set": "all",
                 "command": metadata["training"]["command"],
                 "python": sys.version.split()[0],
@@ -189,10 +189,6 @@ def _log_run(
         mlflow.log_artifacts(str(model_dir), artifact_path="native_model")
         _log_pyfunc(model_dir)
         return str(run.info.run_id)
-
-
-def _git() -> str:
-    return git_commit()
 
 
 def _log_pyfunc(model_dir: Path) -> None:
