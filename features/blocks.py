@@ -162,6 +162,10 @@ class Block:
     """XPaths of the owning element's ancestors, outermost first, ending with its own."""
     heading: str = ""
     """Text of the nearest heading block before this one."""
+    hrefs: tuple[str, ...] = ()
+    """Targets of the block's links, as written in the page."""
+    n_images: int = 0
+    """Images inside the block (thumbnails mark headline cards)."""
 
 
 def attr_tokens(el: Any) -> tuple[str, ...]:
@@ -193,6 +197,8 @@ class _Segmenter:
         self.blocks: list[Block] = []
         self.parts: list[str] = []
         self.link_parts: list[str] = []
+        self.hrefs: list[str] = []
+        self.images = 0
         self.heading = ""
         self.container_ids: dict[Any, int] = {}
         self.attr_cache: dict[Any, tuple[str, ...]] = {}
@@ -211,8 +217,11 @@ class _Segmenter:
             return
         raw = "".join(self.parts)
         link_raw = "".join(self.link_parts)
+        hrefs, n_images = tuple(self.hrefs), self.images
         self.parts.clear()
         self.link_parts.clear()
+        self.hrefs.clear()
+        self.images = 0
         if LINE_BREAK in raw:
             lines = (collapse_ws(line) for line in raw.split(LINE_BREAK))
             text = "\n".join(line for line in lines if line)
@@ -241,6 +250,8 @@ class _Segmenter:
                 container=container,
                 ancestors=ancestors,
                 heading=self.heading,
+                hrefs=hrefs,
+                n_images=n_images,
             )
         )
         if tag in HEADINGS:
@@ -292,9 +303,17 @@ class _Segmenter:
                         self._flush_top(frames, block_frames)
                         if len(self.blocks) >= max_blocks:
                             break
+                    else:  # links and images of a block without text belong to no block
+                        self.hrefs.clear()
+                        self.images = 0
                     block_frames.append(len(frames))
                 elif tag == "a":
                     link_level += 1
+                    href = el.get("href")
+                    if href:
+                        self.hrefs.append(href)
+                elif tag == "img":
+                    self.images += 1
                 frames.append(frame)
                 if tag == "br":
                     parts.append(LINE_BREAK)

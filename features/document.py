@@ -42,6 +42,7 @@ class Document:
 
     root: Any  # lxml.etree._Element (lxml ships no usable type stubs)
     url: str | None
+    """The URL given by the caller, else the page's canonical link or ``og:url`` (None if neither)."""
     title: str
     """``og:title`` or ``<title>`` text, whitespace-collapsed ('' when the page has none)."""
     lang: str | None
@@ -113,6 +114,13 @@ def _meta_content(root: Any, *names: str) -> str | None:
             if content and content.strip():
                 return " ".join(content.split())
     return None
+
+
+def _page_url(root: Any) -> str | None:
+    for el in root.iter("link"):
+        if (el.get("rel") or "").lower() == "canonical" and el.get("href"):
+            return str(el.get("href")).strip()
+    return _meta_content(root, "og:url") or None
 
 
 def _page_title(root: Any) -> str:
@@ -191,7 +199,9 @@ def parse(
     problems = [
         f"parsing stopped early: {e.message.strip()}" for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"
     ]
-    return Document(root=root, url=url, title=_page_title(root), lang=lang, encoding=encoding, problems=problems)
+    return Document(
+        root=root, url=url or _page_url(root), title=_page_title(root), lang=lang, encoding=encoding, problems=problems
+    )
 
 
 def _empty(url: str | None, encoding: str | None) -> Document:

@@ -23,6 +23,7 @@ from thresher.config import DEFAULT_CONFIG, FeatureConfig
 from thresher.features.blocks import FLAG_BITS, HEADINGS, Block
 from thresher.features.document import Document
 from thresher.features.tokens import SENTENCE_END, tokens
+from thresher.vocabulary import load_vocabulary
 
 FloatArray = np.ndarray
 
@@ -34,6 +35,7 @@ class BlockTable:
     blocks: Sequence[Block]
     title: str
     config: FeatureConfig
+    url: str | None = None
 
     def count_matches(self, pattern: re.Pattern[str]) -> FloatArray:
         """Occurrences of a one-character pattern in each block (counted in C by subn)."""
@@ -126,8 +128,29 @@ class BlockTable:
     def block_token_sets(self) -> list[set[str]]:
         return [set(tokens(b.text)) for b in self.blocks]
 
+    @cached_property
+    def host(self) -> str:
+        """The page's host without ``www.`` ("" when the URL is unknown)."""
+        return _host(self.url or "")
+
+    def link_share(self, test: Callable[[str], bool]) -> FloatArray:
+        """Share of each block's links whose target passes ``test`` (0 without links)."""
+        return np.fromiter(
+            (sum(map(test, b.hrefs)) / len(b.hrefs) if b.hrefs else 0.0 for b in self.blocks), float, self.n
+        )
+
 
 _INDEX = re.compile(r"\[\d+\]")
+# A story URL: a date in the path, a long number (story id) or a long hyphenated slug.
+_STORY_URL = re.compile(r"/(?:19|20)\d\d[/-]\d\d?(?:[/-]|$)|\d{5,}|[^/?#]*-[^/?#]*-[^/?#]*-[^/?#]*")
+_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//(?:[^@/?#]*@)?(?:www\d?\.)?([^/:?#]+)", re.IGNORECASE)
+
+
+def _host(url: str) -> str:
+    match = _HOST.match(url.strip())
+    return match.group(1).lower() if match else ""
+
+
 _SENTENCE_END_RE = re.compile("[" + re.escape("".join(sorted(SENTENCE_END))) + "]")
 _COMMA_RE = re.compile("[,،、，;؛]")
 _DIGIT_RE = re.compile(r"\d")
@@ -526,6 +549,61 @@ def _template_token_share(t: BlockTable) -> FloatArray:
     return sums[t.template_ids] / max(1.0, float(t.n_tokens.sum()))
 
 
+# --- link targets and images: headline cards point at stories and carry thumbnails -----------
+
+
+@feature(
+    "image_count",
+    "log(1 + images inside the block): thumbnails mark headline cards",
+    (_p('<ul><li><img src="t.jpg"><a href="/a">TARGET</a></li></ul>'), _p('<ul><li><a href="/a">TARGET</a></li></ul>')),
+)
+def _image_count(t: BlockTable) -> FloatArray:
+    return np.log1p(t.column("n_images"))
+
+
+@feature(
+    "sibling_images",
+    "share of the block's siblings that hold an image (card lists)",
+    (
+        _p('<ul><li><a href="/a">TARGET</a></li><li><img src="t.jpg"><a href="/b">b</a></li></ul>'),
+        _p('<ul><li><a href="/a">TARGET</a></li><li><a href="/b">b</a></li></ul>'),
+    ),
+)
+def _sibling_images(t: BlockTable) -> FloatArray:
+    return t.per_container((t.column("n_images") > 0).astype(float)) / t.per_container(np.ones(t.n))
+
+
+@feature(
+    "link_story_url",
+    "share of the block's links pointing at a story URL (dated, numbered or slugged), as headlines do",
+    (
+        _p('<ul><li><a href="/news/2024/05/storm-hits-the-coast">TARGET</a></li></ul>'),
+        _p('<ul><li><a href="/about">TARGET</a></li></ul>'),
+    ),
+)
+def _link_story_url(t: BlockTable) -> FloatArray:
+    return t.link_share(lambda href: bool(_STORY_URL.search(href)))
+
+
+@feature(
+    "link_offsite",
+    "share of the block's links to another host than the page's (share buttons, ads, partner widgets)",
+    (
+        "<html><head><link rel='canonical' href='https://news.example/a'></head><body>"
+        "<p><a href='https://social.example/share'>TARGET</a></p></body></html>",
+        "<html><head></head><body><p><a href='/share'>TARGET</a></p></body></html>",
+    ),
+)
+def _link_offsite(t: BlockTable) -> FloatArray:
+    page_host = t.host
+
+    def offsite(href: str) -> bool:
+        host = _host(href)
+        return bool(host) and host != page_host
+
+    return t.link_share(offsite)
+
+
 # --- the text mass around the block: where the story concentrates -----------------------------
 
 
@@ -610,6 +688,30 @@ def _heading_words(t: BlockTable) -> FloatArray:
     return _hashed([tuple(tokens(b.heading)[:8]) for b in t.blocks], t.config.heading_buckets)
 
 
+@feature(
+    "heading_kind",
+    "1 in column suggested/latest when the nearest heading (or the heading itself) uses that list's words",
+    (_p("<h2>Related stories</h2><ul><li>TARGET</li></ul>"), _p("<h2>Latest news</h2><ul><li>TARGET</li></ul>")),
+    width=2,
+    suffixes=("suggested", "latest"),
+    probe_column="heading_kind_suggested",
+)
+def _heading_kind(t: BlockTable) -> FloatArray:
+    # The hashed heading words above need examples in every language; the multilingual
+    # vocabulary (data/region_vocabulary.json) carries a rare language's heading over at once.
+    vocab = load_vocabulary()
+    kinds: dict[str, str | None] = {}
+    out = np.zeros((t.n, 2))
+    for i, b in enumerate(t.blocks):
+        heading = b.text if b.tag in HEADINGS else b.heading
+        if heading not in kinds:
+            kinds[heading] = vocab.heading_kind(heading[:200])
+        kind = kinds[heading]
+        if kind is not None:
+            out[i, 0 if kind == "suggested" else 1] = 1.0
+    return out
+
+
 # --- similarity to the page title ------------------------------------------------------------
 
 
@@ -674,7 +776,7 @@ def column_names(config: FeatureConfig = _CFG) -> list[str]:
 
 def feature_matrix(blocks: Sequence[Block], doc: Document | None = None, config: FeatureConfig = _CFG) -> FloatArray:
     """The (n_blocks, n_features) float32 matrix for one page; columns as :func:`column_names`."""
-    table = BlockTable(blocks, doc.title if doc else "", config)
+    table = BlockTable(blocks, doc.title if doc else "", config, doc.url if doc else None)
     if table.n == 0:
         return np.zeros((0, len(column_names(config))), dtype=np.float32)
     columns: list[FloatArray] = []

@@ -21,12 +21,16 @@ app = typer.Typer(
 err = Console(stderr=True)
 out = Console(width=None if sys.stdout.isatty() else 140)  # tables stay readable in logs
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
+TEXT_SUFFIXES = (".txt", ".txt.gz")
+INPUT_FORMATS = ("auto", "html", "text")
 
 
-def _inputs(paths: list[Path]) -> Iterator[Path]:
+def _inputs(paths: list[Path], input_format: str = "auto") -> Iterator[Path]:
+    """Files named on the command line as given; folders searched for the input format's suffixes."""
+    suffixes = {"html": HTML_SUFFIXES, "text": TEXT_SUFFIXES}.get(input_format, HTML_SUFFIXES + TEXT_SUFFIXES)
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(HTML_SUFFIXES))
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(suffixes))
         else:
             yield path
 
@@ -38,15 +42,31 @@ def _read(path: Path) -> bytes:
     return data
 
 
+def _is_text(path: str, input_format: str) -> bool:
+    if input_format == "auto":
+        return path.lower().endswith(TEXT_SUFFIXES)
+    return input_format == "text"
+
+
 def _extract_one(
-    path: str, model: str | None, with_blocks: bool, keep: tuple[str, ...] = ("body",), with_regions: bool = False
+    path: str,
+    model: str | None,
+    with_blocks: bool,
+    keep: tuple[str, ...] = ("body",),
+    with_regions: bool = False,
+    input_format: str = "auto",
 ) -> dict[str, Any]:
     """Worker: never raises, so one bad page cannot stop the batch."""
     from thresher.errors import ThresherError
     from thresher.inference.extract import extract
+    from thresher.inference.extract_text import extract_text
 
     try:
-        result = extract(_read(Path(path)), model=model, keep=keep)
+        data = _read(Path(path))
+        if _is_text(path, input_format):
+            result = extract_text(data, model=model, keep=keep)
+        else:
+            result = extract(data, model=model, keep=keep)
     except (ThresherError, OSError, EOFError, gzip.BadGzipFile) as exc:
         return {"source": path, "error": f"{type(exc).__name__}: {exc}"}
     return {"source": path, **result.to_dict(with_blocks=with_blocks, with_regions=with_regions)}
@@ -54,28 +74,35 @@ def _extract_one(
 
 @app.command()
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="HTML files (.html, .htm, .html.gz) or folders of them.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="HTML files (.html, .htm, .html.gz), plain-text files (.txt) or folders.")
+    ],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write JSON lines here.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="text: the story; json: one object per page.")] = "text",
     jobs: Annotated[int, typer.Option("-j", "--jobs", help="Parallel worker processes.")] = 1,
     model: Annotated[str | None, typer.Option(help="Model folder or models:/ URI (default: shipped).")] = None,
+    input_format: Annotated[
+        str, typer.Option(help="auto: .txt files are plain text, the rest HTML; or html / text for all inputs.")
+    ] = "auto",
     blocks: Annotated[bool, typer.Option(help="Include every block with its label in JSON.")] = True,
     regions: Annotated[bool, typer.Option("--regions", help="Print the labelled regions of each page.")] = False,
     keep: Annotated[
         list[str] | None, typer.Option(help="Region labels whose text goes into the text (repeat; default body).")
     ] = None,
 ) -> None:
-    """Extract the story from each page."""
+    """Extract the story from each page (HTML), or clean each already-extracted text (.txt)."""
     from joblib import Parallel, delayed
 
     from thresher.regions import REGION_NAMES
 
     if fmt not in ("text", "json"):
         raise typer.BadParameter("--format is text or json")
+    if input_format not in INPUT_FORMATS:
+        raise typer.BadParameter(f"--input-format is one of {', '.join(INPUT_FORMATS)}")
     kept = tuple(keep or ("body",))
     if set(kept) - set(REGION_NAMES):
         raise typer.BadParameter(f"--keep takes region labels: {', '.join(REGION_NAMES)}")
-    files = list(_inputs(paths))
+    files = list(_inputs(paths, input_format))
     if not files:
         err.print("[red]no input files[/red]")
         raise typer.Exit(2)
@@ -83,7 +110,7 @@ def extract(
     sink = output.open("w", encoding="utf-8") if output else sys.stdout
     failed: list[tuple[str, str]] = []
     results = Parallel(n_jobs=jobs, return_as="generator", batch_size=4)(
-        delayed(_extract_one)(str(f), model, blocks, kept, regions) for f in files
+        delayed(_extract_one)(str(f), model, blocks, kept, regions, input_format) for f in files
     )
     show_progress = len(files) > 20 and (output is not None or not sys.stdout.isatty())
     with Progress(
@@ -145,6 +172,46 @@ def train(
         err.print(f"[yellow]{len(result.failed_pages)} pages could not be read:[/yellow]")
         for msg in result.failed_pages:
             err.print(f"  {msg}")
+
+
+@app.command("train-text")
+def train_text_command(
+    corpus: Annotated[list[Path], typer.Option(help="Corpus folder(s): a dataset or a folder of datasets.")],
+    experiment: Annotated[str, typer.Option(help="MLflow experiment name.")] = "thresher-text",
+    output: Annotated[Path | None, typer.Option(help="Also save the text model folder here.")] = None,
+    html_model: Annotated[
+        str | None, typer.Option(help="HTML model whose region labels the lines inherit (default: shipped).")
+    ] = None,
+    compare_html: Annotated[bool, typer.Option(help="Also cross-validate the HTML model on the same pages.")] = True,
+    jobs: Annotated[int, typer.Option("-j", "--jobs", help="Parallel page parsing.")] = 2,
+) -> None:
+    """Train the plain-text line model on text renderings of the corpora; cross-validate by site."""
+    from thresher.training.text_train import train_text
+    from thresher.training.tracking import tracking_uri
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    command = "thresher train-text " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else None
+    result = train_text(
+        corpus,
+        output=output,
+        experiment=experiment,
+        html_model=html_model,
+        compare_html=compare_html,
+        n_jobs=jobs,
+        command=command,
+    )
+    table = Table(title="cross-validated on held-out sites: text renderings (lines) and the HTML model")
+    for col in ("input", "dataset", "pages", "line body P", "line body R", "line body F1", "main F1", "snippet F1"):
+        table.add_column(col)
+    for variant, per_dataset in result.scores.items():
+        for s in per_dataset:
+            line = result.line_scores.get(variant, {}).get(s.dataset)
+            line_cells = _score_cells(line) if line else ["–"] * 3
+            main = f"{s.main.f1:.4f}" if s.main else "–"
+            snippets = f"{s.snippets.f1:.4f}" if s.snippets else "–"
+            table.add_row(variant, s.dataset, str(s.pages), *line_cells, main, snippets)
+    out.print(table)
+    out.print(f"text model: {result.model_dir}\nMLflow run: {result.run_id} in {tracking_uri()}")
 
 
 def _score_cells(score: Any) -> list[str]:

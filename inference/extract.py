@@ -145,15 +145,34 @@ def extract(
         title = blocks[labels.index(TITLE)].text  # the model found the headline itself
     elif title_index is not None:
         labels[title_index] = TITLE
-    index = {name: i for i, name in enumerate(block_model.labels)}
-    body_col = index[BODY]
-    out_blocks = []
-    for i, (block, label) in enumerate(zip(blocks, labels, strict=True)):
-        p = proba[i, index[label]] if label in index else 1.0 - proba[i, body_col]
-        out_blocks.append(ExtractedBlock(text=block.text, label=label, proba=float(p), xpath=block.xpath))
+    return assemble([b.text for b in blocks], [b.xpath for b in blocks], proba, labels, block_model, keep, title, url)
+
+
+def _wanted(keep: Iterable[str]) -> set[str]:
     wanted = {keep} if isinstance(keep, str) else set(keep)
     unknown = wanted - set(REGION_NAMES)
     if unknown:
         raise ValueError(f"keep names unknown labels {sorted(unknown)}; labels are {REGION_NAMES}")
+    return wanted
+
+
+def assemble(
+    texts: list[str],
+    xpaths: list[str],
+    proba: np.ndarray,
+    labels: list[str],
+    model: BlockModel,
+    keep: Iterable[str],
+    title: str,
+    url: str | None,
+) -> Extraction:
+    """Labelled blocks (or lines) → :class:`Extraction`, keeping the text of the ``keep`` labels."""
+    wanted = _wanted(keep)
+    index = {name: i for i, name in enumerate(model.labels)}
+    body_col = index[BODY]
+    out_blocks = []
+    for i, (text, xpath, label) in enumerate(zip(texts, xpaths, labels, strict=True)):
+        p = proba[i, index[label]] if label in index else 1.0 - proba[i, body_col]
+        out_blocks.append(ExtractedBlock(text=text, label=label, proba=float(p), xpath=xpath))
     text = "\n".join(b.text for b in out_blocks if b.label in wanted)
     return Extraction(text=text, title=title, blocks=out_blocks, url=url)

@@ -21,18 +21,29 @@ import numpy as np
 
 from thresher.config import FeatureConfig, InferenceConfig
 from thresher.errors import ModelError
+from thresher.features.lines import line_column_names
 from thresher.features.registry import column_names
 
 FORMAT = "thresher-block-model/1"
 MODEL_FILE = "model.txt"
 REGION_MODEL_FILE = "regions.txt"
 METADATA_FILE = "metadata.json"
+KINDS = ("html", "text")
+"""What a model reads: ``html`` blocks of a page, or ``text`` lines of an already extracted text."""
+
+
+def expected_columns(kind: str, config: FeatureConfig) -> list[str]:
+    """The feature columns a model of this kind is applied to."""
+    if kind not in KINDS:
+        raise ModelError(f"unknown model kind {kind!r}; expected one of {KINDS}")
+    return column_names(config) if kind == "html" else line_column_names(config)
 
 
 def _feature_config_from(meta: dict[str, Any]) -> FeatureConfig:
     raw = dict(meta.get("feature_config") or {})
-    if "context_offsets" in raw:
-        raw["context_offsets"] = tuple(raw["context_offsets"])
+    for key in ("context_offsets", "line_context_offsets"):
+        if key in raw:
+            raw[key] = tuple(raw[key])
     try:
         return FeatureConfig(**raw)
     except TypeError as exc:
@@ -50,11 +61,13 @@ class BlockModel:
     metadata: dict[str, Any] = field(default_factory=dict)
     region_booster: lgb.Booster | None = None
     """Names the kind of non-body blocks (labels[1:]); None for a body/boilerplate model."""
+    kind: str = "html"
+    """``html`` (blocks of a page) or ``text`` (lines of plain text); see :data:`KINDS`."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def feature_names(self) -> list[str]:
-        return column_names(self.feature_config)
+        return expected_columns(self.kind, self.feature_config)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities, shape (n_blocks, n_labels)."""
@@ -91,6 +104,7 @@ class BlockModel:
         meta = {
             **self.metadata,
             "format": FORMAT,
+            "kind": self.kind,
             "labels": self.labels,
             "feature_names": self.feature_names,
             "feature_config": {
@@ -133,7 +147,8 @@ class BlockModel:
         if meta.get("model_sha256") != digest:
             raise ModelError(f"{source}: {MODEL_FILE} does not match the checksum in {METADATA_FILE}")
         feature_config = _feature_config_from(meta)
-        expected = column_names(feature_config)
+        kind = str(meta.get("kind", "html"))
+        expected = expected_columns(kind, feature_config)
         if meta.get("feature_names") != expected:
             raise ModelError(
                 f"{source}: the model was trained on other features than this thresher computes "
@@ -169,6 +184,7 @@ class BlockModel:
                 if k
                 not in {
                     "format",
+                    "kind",
                     "labels",
                     "feature_names",
                     "feature_config",
@@ -178,6 +194,7 @@ class BlockModel:
                 }
             },
             region_booster=region_booster,
+            kind=kind,
         )
 
 
@@ -193,21 +210,30 @@ def _check_lightgbm_version(model_text: str, source: str) -> None:
         )
 
 
-def default_model_dir() -> Path:
-    """The folder of the model that ships inside the package."""
-    return Path(str(resources.files("thresher.inference") / "default_model"))
+def default_model_dir(kind: str = "html") -> Path:
+    """The folder of the model of this kind that ships inside the package."""
+    name = "default_model" if kind == "html" else "default_text_model"
+    return Path(str(resources.files("thresher.inference") / name))
 
 
 _CACHE: dict[str, BlockModel] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def load_model(source: BlockModel | Path | str | None = None) -> BlockModel:
+def load_model(source: BlockModel | Path | str | None = None, kind: str = "html") -> BlockModel:
     """Resolve a model: an instance, a model folder, an MLflow ``models:/`` or ``runs:/`` URI,
-    or None for the shipped default.  Folders and URIs are loaded once per process and reused."""
+    or None for the shipped default of ``kind``.  Folders and URIs are loaded once per process
+    and reused.  Raises ModelError when the model reads another kind of input than ``kind``."""
+    model = _resolve(source, kind)
+    if model.kind != kind:
+        raise ModelError(f"{source} is a model for {model.kind} input, not {kind}")
+    return model
+
+
+def _resolve(source: BlockModel | Path | str | None, kind: str) -> BlockModel:
     if isinstance(source, BlockModel):
         return source
-    key = str(source) if source is not None else str(default_model_dir())
+    key = str(source) if source is not None else str(default_model_dir(kind))
     with _CACHE_LOCK:
         model = _CACHE.get(key)
         if model is None:

@@ -82,3 +82,15 @@ def test_hidden_link_does_not_change_link_counting() -> None:
     block = _blocks('<p><a hidden href="/x">gone</a> plain words <a href="/y">link</a> end</p>')[0]
     assert block.text == "plain words link end"
     assert block.n_link_tokens == 1
+
+
+def test_links_and_images_belong_to_their_block() -> None:
+    blocks = _blocks(
+        '<div><a href="/orphan"><img src="logo.png"></a></div>'
+        '<ul><li><a href="/news/1"><img src="t.jpg"></a><a href="/news/1">Storm hits</a></li>'
+        "<li>plain item</li></ul>"
+    )
+    assert [(b.text, b.hrefs, b.n_images) for b in blocks] == [
+        ("Storm hits", ("/news/1", "/news/1"), 1),
+        ("plain item", (), 0),
+    ]

@@ -31,7 +31,7 @@ def test_extract_folder_to_jsonl_in_parallel_and_report_bad_files(
     (pages / "b.html.gz").write_bytes(gzip.compress(persian_html))
     (pages / "c.htm").write_bytes(bytes(range(256)) * 20)  # binary junk
     (pages / "d.html.gz").write_bytes(b"not gzip at all")  # broken archive
-    (pages / "notes.txt").write_text("ignored: not an HTML suffix")
+    (pages / "notes.md").write_text("ignored: neither an HTML nor a text suffix")
     out = tmp_path / "out.jsonl"
     result = runner.invoke(app, ["extract", str(pages), "-o", str(out), "-j", "2"])
     assert result.exit_code == 1

@@ -99,3 +99,12 @@ def test_wrong_type_is_an_input_error() -> None:
 def test_empty_input_gives_an_empty_document(empty: str | bytes) -> None:
     doc = parse(empty)
     assert len(doc.root) == 0 and doc.title == ""
+
+
+def test_url_falls_back_to_canonical_link_then_og_url() -> None:
+    canonical = b'<html><head><link rel="canonical" href=" https://news.example/a "></head><body><p>x</p></body></html>'
+    og = b'<html><head><meta property="og:url" content="https://news.example/b"></head><body><p>x</p></body></html>'
+    assert parse(canonical).url == "https://news.example/a"
+    assert parse(og).url == "https://news.example/b"
+    assert parse(og, "https://given.example/c").url == "https://given.example/c"
+    assert parse(b"<p>no url</p>").url is None

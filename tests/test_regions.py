@@ -12,7 +12,8 @@ from thresher.features.document import parse
 from thresher.inference.extract import ExtractedBlock, Extraction
 from thresher.regions import REGION_NAMES, REGIONS
 from thresher.training.gold import GoldPage, gold_block_labels, read_gold_file
-from thresher.training.weak_labels import load_vocabulary, weak_regions
+from thresher.training.weak_labels import weak_regions
+from thresher.vocabulary import load_vocabulary
 
 
 def test_every_region_is_documented_with_two_examples() -> None:

@@ -3,6 +3,8 @@
 >>> from thresher import extract
 >>> result = extract(html_bytes, url="https://example.org/story")
 >>> result.text, result.title, result.blocks[0].label
+>>> from thresher import extract_text  # text a naive extractor already produced
+>>> extract_text(open("page.txt").read()).text
 
 Stages (one folder each): ``thresher.features`` (bytes → document → blocks → features),
 ``thresher.training`` (labels, LightGBM, MLflow), ``thresher.inference`` (model, extract, CLI).
@@ -15,6 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from thresher.config import DEFAULT_CONFIG, Config
 from thresher.errors import CorpusError, InputError, ModelError, ThresherError
 from thresher.inference.extract import ExtractedBlock, Extraction, extract
+from thresher.inference.extract_text import extract_text
 from thresher.inference.model import BlockModel, load_model
 
 try:
@@ -34,5 +37,6 @@ __all__ = [
     "ThresherError",
     "__version__",
     "extract",
+    "extract_text",
     "load_model",
 ]

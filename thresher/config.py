@@ -37,6 +37,10 @@ class FeatureConfig:
     """Neighbouring blocks whose features are copied onto each block."""
     short_link_tokens: int = 20
     """A block with at most this many tokens, mostly link text, is a 'short link item'."""
+    line_context_offsets: tuple[int, ...] = (-2, -1, 1, 2)
+    """Plain-text mode: neighbouring lines whose features are copied onto each line."""
+    headline_max_tokens: int = 30
+    """Plain-text mode: a line this short without sentence-end punctuation looks like a headline."""
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def page_data(page: CorpusPage, group: str, config: Config = DEFAULT_CONFIG, gol
     )
     blocks = segment(doc, config.segmentation)
     X = feature_matrix(blocks, doc, config.features)
-    table = BlockTable(blocks, doc.title, config.features)
+    table = BlockTable(blocks, doc.title, config.features, doc.url)
     labels: BlockLabels
     if page.main_text:
         labels = align_main_text(blocks, page.main_text, page.main_text_is_prefix, config.training)

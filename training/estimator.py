@@ -1,4 +1,6 @@
-"""The block classifier as a scikit-learn estimator (fit / predict_proba) over LightGBM."""
+"""The block (or line) classifiers as scikit-learn estimators (fit / predict_proba) over LightGBM.
+
+``kind`` says which feature columns they are fitted on: ``html`` blocks or ``text`` lines."""
 
 from __future__ import annotations
 
@@ -9,8 +11,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from thresher.config import DEFAULT_CONFIG, Config
-from thresher.features.registry import column_names
-from thresher.inference.model import BlockModel
+from thresher.inference.model import BlockModel, expected_columns
 from thresher.regions import NON_BODY_REGIONS
 
 
@@ -20,13 +21,16 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
     ``labels`` names the classes 0..k-1 of ``y``.
     """
 
-    def __init__(self, config: Config = DEFAULT_CONFIG, labels: tuple[str, ...] = ("boilerplate", "body")) -> None:
+    def __init__(
+        self, config: Config = DEFAULT_CONFIG, labels: tuple[str, ...] = ("boilerplate", "body"), kind: str = "html"
+    ) -> None:
         self.config = config
         self.labels = labels
+        self.kind = kind
 
     def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> BlockClassifier:
         params = self.config.training.lightgbm_params(len(self.labels))
-        names = column_names(self.config.features)
+        names = expected_columns(self.kind, self.config.features)
         train = lgb.Dataset(X, label=y, weight=sample_weight, feature_name=names, free_raw_data=True)
         self.booster_ = lgb.train(params, train, num_boost_round=self.config.training.num_boost_round)
         self.classes_ = np.arange(len(self.labels))
@@ -47,23 +51,25 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
             inference=self.config.inference,
             metadata=dict(metadata or {}),
             region_booster=regions.booster_ if regions is not None else None,
+            kind=self.kind,
         )
 
     def feature_importance(self) -> dict[str, float]:
         gains = self.booster_.feature_importance(importance_type="gain")
-        return dict(zip(column_names(self.config.features), map(float, gains), strict=True))
+        return dict(zip(expected_columns(self.kind, self.config.features), map(float, gains), strict=True))
 
 
 class RegionClassifier(ClassifierMixin, BaseEstimator):
     """Multi-class LightGBM naming the kind of a non-body block (``NON_BODY_REGIONS``)."""
 
-    def __init__(self, config: Config = DEFAULT_CONFIG) -> None:
+    def __init__(self, config: Config = DEFAULT_CONFIG, kind: str = "html") -> None:
         self.config = config
+        self.kind = kind
 
     def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> RegionClassifier:
         training = self.config.training
         params = training.lightgbm_params(len(NON_BODY_REGIONS), learning_rate=training.region_learning_rate)
-        names = column_names(self.config.features)
+        names = expected_columns(self.kind, self.config.features)
         train = lgb.Dataset(X, label=y, weight=sample_weight, feature_name=names, free_raw_data=True)
         self.booster_ = lgb.train(params, train, num_boost_round=training.region_rounds)
         self.classes_ = np.arange(len(NON_BODY_REGIONS))

@@ -40,6 +40,7 @@ from thresher.training.evaluate import (
     score_datasets,
 )
 from thresher.training.tracking import flatten, git_commit, use_experiment
+from thresher.vocabulary import load_vocabulary
 
 log = logging.getLogger(__name__)
 PYFUNC_CODE = Path(__file__).with_name("pyfunc_model.py")
@@ -110,6 +111,7 @@ def train(
             "blocks": n_blocks,
             "gold_pages": sum(bool((p.gold >= 0).any()) for p in data),
             "seed": config.training.seed,
+            "vocabulary_digest": load_vocabulary().digest,
             "sites": sorted({p.group for p in data if p.trainable}),
         },
         "cv_metrics": {k: round(v, 4) for k, v in metrics.items()},

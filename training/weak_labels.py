@@ -3,25 +3,20 @@
 The truth of the corpora only says body or not.  These rules name the rest (comment form,
 comments, navigation, footer, share/ads, metadata, suggested or latest link lists, title)
 from the DOM and from the heading above a link list.  The heading phrases of the
-suggested/latest lists live in ``data/region_vocabulary.json`` (many languages), never in
-code, and are used only here, not as model features.  Each rule's precision is measured
-against the hand-labelled gold set (``thresher.training.gold``).
+suggested/latest lists live in ``data/region_vocabulary.json`` (many languages, see
+:mod:`thresher.vocabulary`), never in code.  Each rule's precision is measured against the
+hand-labelled gold set (``thresher.training.gold``).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import numpy as np
 
 from thresher.features.blocks import FLAG_BITS, HEADINGS, Block
 from thresher.regions import REGION_NAMES
-
-VOCABULARY = Path(__file__).resolve().parent.parent / "data" / "region_vocabulary.json"
+from thresher.vocabulary import Vocabulary, load_vocabulary
 
 # class/id word pieces (page code, not page language) that name a region.
 _COMMENT = frozenset(
@@ -33,32 +28,6 @@ _NAVIGATION = frozenset(
 _FOOTER = frozenset("footer copyright colophon legal imprint".split())
 _ADS_SHARE = frozenset("share sharing social follow advert advertisement ads sponsor sponsored banner addthis".split())
 _METADATA = frozenset("author byline date time tags tag meta source category published dateline posted".split())
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    suggested: tuple[str, ...]
-    latest: tuple[str, ...]
-
-    def heading_kind(self, heading: str) -> str | None:
-        text = " ".join(heading.replace("\u200c", "").casefold().split())
-        if not text:
-            return None
-        if any(p in text for p in self.suggested):
-            return "suggested"
-        if any(p in text for p in self.latest):
-            return "latest"
-        return None
-
-
-@cache
-def load_vocabulary(path: Path = VOCABULARY) -> Vocabulary:
-    raw = json.loads(path.read_text(encoding="utf-8"))
-
-    def phrases(kind: str) -> tuple[str, ...]:
-        return tuple(p.replace("\u200c", "").casefold() for lang in raw[kind].values() for p in lang)
-
-    return Vocabulary(suggested=phrases("suggested"), latest=phrases("latest"))
 
 
 def _has(tokens: Sequence[str], vocabulary: frozenset[str]) -> bool:

@@ -1,0 +1,372 @@
+"""Plain-text mode, stages 2-3: text → lines → line feature matrix.  Every line feature is declared here.
+
+Corpora built with naive extractors hold text, not HTML: the story's paragraphs followed by
+source lines, tags, related and latest headlines, one per line.  A line plays the part of a
+block.  Features use only what survives in text (length, punctuation, digits, repetition,
+runs of headline-like lines, position) and no word lists, so they work in any script.
+
+Like :mod:`thresher.features.registry`, each feature has a name, a one-line meaning and a
+probe: two texts in which the line containing ``TARGET`` must score higher in the first.
+``tests/test_lines.py`` runs every probe, so adding a line feature touches only this file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from thresher.config import DEFAULT_CONFIG, FeatureConfig
+from thresher.features.tokens import SENTENCE_END, collapse_ws, tokens
+
+FloatArray = np.ndarray
+_NEWLINES = re.compile(r"\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One non-empty line of a text, with the blank lines around it (paragraph breaks)."""
+
+    text: str
+    blank_before: bool
+    blank_after: bool
+
+
+def split_lines(text: str) -> list[Line]:
+    """Non-empty lines of ``text``, white space collapsed; blank lines become flags."""
+    raw = [collapse_ws(line) for line in _NEWLINES.split(text)]
+    out: list[Line] = []
+    for i, line in enumerate(raw):
+        if line:
+            before = i > 0 and not raw[i - 1]
+            after = i + 1 < len(raw) and not raw[i + 1]
+            out.append(Line(line, before, after))
+    return out
+
+
+_QUOTES = re.compile("[\"'«»“”„‘’‹›「」『』]")
+_DIGIT = re.compile(r"\d")
+_COMMA = re.compile("[,،、，;؛]")
+# Times (14:52), dates (2024-05-01, 05/01/24, 1404/9/5): digit groups joined by : / - .
+_DATE_TIME = re.compile(r"\d{1,4}[:/.\-]\d{1,2}(?:[:/.\-]\d{1,4})?")
+# A label before a colon at the start ("Source:", "Tags:", "منبع:"): metadata lines.
+_LABEL_COLON = re.compile(r"^\W*\w+(?:[ \u200c]\w+)?\s*[:：]")
+_BULLET = re.compile(r"^(?:[-–—•*·▪►»]|\d{1,3}[.)])\s")
+
+
+@dataclass
+class LineTable:
+    """Column view of one text's lines (what line features read)."""
+
+    lines: Sequence[Line]
+    title: str
+    config: FeatureConfig
+
+    @cached_property
+    def n(self) -> int:
+        return len(self.lines)
+
+    @cached_property
+    def token_lists(self) -> list[list[str]]:
+        return [tokens(line.text) for line in self.lines]
+
+    @cached_property
+    def n_tokens(self) -> FloatArray:
+        return np.fromiter((len(t) for t in self.token_lists), float, self.n)
+
+    @cached_property
+    def n_chars(self) -> FloatArray:
+        return np.fromiter((len(line.text) for line in self.lines), float, self.n)
+
+    @cached_property
+    def ends_sentence(self) -> FloatArray:
+        return np.fromiter((line.text.rstrip("\"'»”’)]")[-1:] in SENTENCE_END for line in self.lines), float, self.n)
+
+    @cached_property
+    def headline_like(self) -> FloatArray:
+        """Short lines without final punctuation: list items, headings, labels."""
+        short = (self.n_tokens <= self.config.headline_max_tokens) & (self.ends_sentence == 0)
+        return short.astype(float)
+
+    def count(self, pattern: re.Pattern[str]) -> FloatArray:
+        return np.fromiter((len(pattern.findall(line.text)) for line in self.lines), float, self.n)
+
+    def matches(self, pattern: re.Pattern[str]) -> FloatArray:
+        return np.fromiter((pattern.search(line.text) is not None for line in self.lines), float, self.n)
+
+    @cached_property
+    def token_sets(self) -> list[set[str]]:
+        return [set(t) for t in self.token_lists]
+
+
+Compute = Callable[[LineTable], FloatArray]
+
+
+@dataclass(frozen=True)
+class LineFeature:
+    name: str
+    meaning: str
+    compute: Compute
+    probe: tuple[str, str]
+    """(text where the TARGET line scores higher, text where it scores lower)."""
+    probe_title: str = ""
+    """The title given with both probe texts."""
+
+
+LINE_REGISTRY: list[LineFeature] = []
+
+
+def line_feature(
+    name: str, meaning: str, probe: tuple[str, str], probe_title: str = ""
+) -> Callable[[Compute], Compute]:
+    """Declare a line feature (decorator)."""
+
+    def register(fn: Compute) -> Compute:
+        if any(f.name == name for f in LINE_REGISTRY):
+            raise ValueError(f"line feature {name!r} declared twice")
+        LINE_REGISTRY.append(LineFeature(name, meaning, fn, probe, probe_title))
+        return fn
+
+    return register
+
+
+_PARA = "The storm reached the coast on Monday and cut power to thousands of homes, officials said."
+
+# --- the line itself ----------------------------------------------------------------------------
+
+
+@line_feature("log_tokens", "log(1 + tokens in the line)", (f"TARGET {_PARA}", "TARGET"))
+def _log_tokens(t: LineTable) -> FloatArray:
+    return np.log1p(t.n_tokens)
+
+
+@line_feature("log_chars", "log(1 + characters in the line)", ("TARGET is longer", "TARGET"))
+def _log_chars(t: LineTable) -> FloatArray:
+    return np.log1p(t.n_chars)
+
+
+@line_feature("ends_sentence", "1 when the line ends with sentence-end punctuation", ("TARGET ends.", "TARGET ends"))
+def _ends_sentence(t: LineTable) -> FloatArray:
+    return t.ends_sentence
+
+
+@line_feature(
+    "sentence_rate", "sentence-end marks per token (prose has several)", ("TARGET one. Two. Three.", "TARGET one two")
+)
+def _sentence_rate(t: LineTable) -> FloatArray:
+    marks = np.fromiter((sum(c in SENTENCE_END for c in line.text) for line in t.lines), float, t.n)
+    return marks / np.maximum(t.n_tokens, 1)
+
+
+@line_feature("comma_rate", "commas per token", ("TARGET, one, two", "TARGET one two"))
+def _comma_rate(t: LineTable) -> FloatArray:
+    return t.count(_COMMA) / np.maximum(t.n_tokens, 1)
+
+
+@line_feature("quote_rate", "quote marks per token (reported speech)", ('TARGET said "yes"', "TARGET said yes"))
+def _quote_rate(t: LineTable) -> FloatArray:
+    return t.count(_QUOTES) / np.maximum(t.n_tokens, 1)
+
+
+@line_feature("digit_share", "share of characters that are digits", ("TARGET 14:52 2024", "TARGET at noon"))
+def _digit_share(t: LineTable) -> FloatArray:
+    return t.count(_DIGIT) / np.maximum(t.n_chars, 1)
+
+
+@line_feature("has_date_time", "1 when the line holds a time or date (14:52, 2024-05-01)", ("TARGET 14:52", "TARGET"))
+def _has_date_time(t: LineTable) -> FloatArray:
+    return t.matches(_DATE_TIME)
+
+
+@line_feature(
+    "label_colon", "1 when the line starts with a short label and a colon (Source:, Tags:)", ("TARGET: x", "TARGET x")
+)
+def _label_colon(t: LineTable) -> FloatArray:
+    return t.matches(_LABEL_COLON)
+
+
+@line_feature("bullet", "1 when the line starts with a list marker", ("- TARGET", "TARGET"))
+def _bullet(t: LineTable) -> FloatArray:
+    return t.matches(_BULLET)
+
+
+@line_feature(
+    "title_case_share",
+    "share of tokens that start with a capital (headline style; 0 in scripts without case)",
+    ("TARGET Storm Hits Coast", "TARGET storm hits coast"),
+)
+def _title_case_share(t: LineTable) -> FloatArray:
+    def share(text: str) -> float:
+        words = text.split()
+        return sum(w[:1].isupper() for w in words) / len(words) if words else 0.0
+
+    return np.fromiter((share(line.text) for line in t.lines), float, t.n)
+
+
+@line_feature("short_token_share", "share of tokens with at most 3 characters", ("TARGET a b c", "TARGET words here"))
+def _short_token_share(t: LineTable) -> FloatArray:
+    return np.fromiter((sum(len(w) <= 3 for w in ts) / max(1, len(ts)) for ts in t.token_lists), float, t.n)
+
+
+@line_feature("headline_like", "1 for a short line without final punctuation", ("TARGET headline", f"TARGET {_PARA}"))
+def _headline_like(t: LineTable) -> FloatArray:
+    return t.headline_like
+
+
+# --- the text around it ----------------------------------------------------------------------
+
+
+@line_feature(
+    "headline_run",
+    "log(1 + length of the run of headline-like lines the line is in): link lists are long runs",
+    ("a\nb\nTARGET\nc\nd", f"{_PARA}\nTARGET\n{_PARA}"),
+)
+def _headline_run(t: LineTable) -> FloatArray:
+    out = np.zeros(t.n)
+    start = 0
+    flags = t.headline_like
+    for i in range(t.n + 1):
+        if i == t.n or not flags[i]:
+            if i > start:
+                out[start:i] = i - start
+            start = i + 1
+    return np.log1p(out)
+
+
+@line_feature(
+    "repeats",
+    "log(1 + other lines with the same text): latest and suggested lists repeat headlines",
+    ("TARGET x\nTARGET x", "TARGET x\nother"),
+)
+def _repeats(t: LineTable) -> FloatArray:
+    counts = Counter(line.text for line in t.lines)
+    return np.log1p(np.fromiter((counts[line.text] - 1 for line in t.lines), float, t.n))
+
+
+@line_feature("blank_before", "1 when a blank line precedes the line (paragraph break)", ("x\n\nTARGET", "x\nTARGET"))
+def _blank_before(t: LineTable) -> FloatArray:
+    return np.fromiter((line.blank_before for line in t.lines), float, t.n)
+
+
+@line_feature("blank_after", "1 when a blank line follows the line", ("TARGET\n\nx", "TARGET\nx"))
+def _blank_after(t: LineTable) -> FloatArray:
+    return np.fromiter((line.blank_after for line in t.lines), float, t.n)
+
+
+@line_feature("relative_position", "line index / number of lines", ("a\nb\nTARGET", "TARGET\na\nb"))
+def _relative_position(t: LineTable) -> FloatArray:
+    return np.arange(t.n) / max(1, t.n - 1)
+
+
+@line_feature("lines_from_start", "log(1 + lines before this one)", ("a\nb\nTARGET", "TARGET\na\nb"))
+def _lines_from_start(t: LineTable) -> FloatArray:
+    return np.log1p(np.arange(t.n, dtype=float))
+
+
+@line_feature("lines_from_end", "log(1 + lines after this one)", ("TARGET\na\nb", "a\nb\nTARGET"))
+def _lines_from_end(t: LineTable) -> FloatArray:
+    return np.log1p(np.arange(t.n, dtype=float)[::-1])
+
+
+@line_feature(
+    "tokens_before_share",
+    "share of the text's tokens in the lines before this one (the story comes first)",
+    (f"{_PARA}\nTARGET", f"TARGET\n{_PARA}"),
+)
+def _tokens_before_share(t: LineTable) -> FloatArray:
+    total = max(1.0, float(t.n_tokens.sum()))
+    return (np.cumsum(t.n_tokens) - t.n_tokens) / total
+
+
+@line_feature(
+    "size_vs_longest", "tokens / tokens of the longest line", (f"TARGET {_PARA}\n{_PARA}", f"TARGET\n{_PARA}")
+)
+def _size_vs_longest(t: LineTable) -> FloatArray:
+    return t.n_tokens / max(1.0, float(t.n_tokens.max()))
+
+
+@line_feature(
+    "window_tokens",
+    "log(1 + mean tokens of the 5 lines centred on this one): prose sits among long lines",
+    (f"{_PARA}\n{_PARA}\nTARGET\n{_PARA}\n{_PARA}", "a\nb\nTARGET\nc\nd"),
+)
+def _window_tokens(t: LineTable) -> FloatArray:
+    padded = np.pad(t.n_tokens, 2, mode="constant")
+    window = np.convolve(padded, np.ones(5) / 5.0, mode="valid")
+    return np.log1p(window)
+
+
+@line_feature(
+    "prose_before_share",
+    "share of the text's sentence-ending lines (by tokens) that lie before this one",
+    (f"{_PARA}\n{_PARA}\nTARGET", f"TARGET\n{_PARA}\n{_PARA}"),
+)
+def _prose_before_share(t: LineTable) -> FloatArray:
+    prose = t.n_tokens * t.ends_sentence
+    total = max(1.0, float(prose.sum()))
+    return (np.cumsum(prose) - prose) / total
+
+
+@line_feature(
+    "first_lines_overlap",
+    "share of the line's tokens found in the text's first three lines (the lead)",
+    ("storm coast power\nx\ny\nTARGET storm coast", "storm coast power\nx\ny\nTARGET other words"),
+)
+def _first_lines_overlap(t: LineTable) -> FloatArray:
+    lead: set[str] = set().union(*t.token_sets[:3]) if t.n else set()
+    out = np.fromiter((len(s & lead) / max(1, len(s)) for s in t.token_sets), float, t.n)
+    out[: min(3, t.n)] = 1.0  # the lead overlaps itself
+    return out
+
+
+@line_feature(
+    "title_overlap",
+    "share of the title's tokens found in the line (0 without a title)",
+    ("TARGET storm hits coast", "TARGET weather"),
+    probe_title="Storm hits coast",
+)
+def _title_overlap(t: LineTable) -> FloatArray:
+    title = set(tokens(t.title))
+    if not title:
+        return np.zeros(t.n)
+    return np.fromiter((len(s & title) / len(title) for s in t.token_sets), float, t.n)
+
+
+# --- context: the same signals for the neighbouring lines -----------------------------------------
+
+LINE_CONTEXT_OF = ("log_tokens", "ends_sentence", "headline_like", "digit_share", "blank_before", "label_colon")
+"""Line features copied from the lines at ``FeatureConfig.line_context_offsets`` (NaN past the ends)."""
+
+
+def _shift(values: FloatArray, offset: int) -> FloatArray:
+    out = np.full_like(values, np.nan)
+    if 0 < offset < len(values):
+        out[:-offset] = values[offset:]
+    elif 0 < -offset < len(values):
+        out[-offset:] = values[:offset]
+    return out
+
+
+def line_column_names(config: FeatureConfig = DEFAULT_CONFIG.features) -> list[str]:
+    """Names of the line feature matrix's columns, in order."""
+    names = [f.name for f in LINE_REGISTRY]
+    names += [f"{name}@{off:+d}" for off in config.line_context_offsets for name in LINE_CONTEXT_OF]
+    return names
+
+
+def line_feature_matrix(
+    lines: Sequence[Line], title: str | None = None, config: FeatureConfig = DEFAULT_CONFIG.features
+) -> FloatArray:
+    """The (n_lines, n_features) float32 matrix; columns as :func:`line_column_names`."""
+    if not lines:
+        return np.zeros((0, len(line_column_names(config))), dtype=np.float32)
+    table = LineTable(lines, title or "", config)
+    by_name = {f.name: f.compute(table) for f in LINE_REGISTRY}
+    columns = list(by_name.values())
+    for off in config.line_context_offsets:
+        columns += [_shift(by_name[name], off) for name in LINE_CONTEXT_OF]
+    return np.column_stack(columns).astype(np.float32)

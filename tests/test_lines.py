@@ -1,0 +1,58 @@
+"""Plain-text mode: lines and line features (every declared feature has a passing probe)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from thresher.features.lines import (
+    LINE_REGISTRY,
+    LineFeature,
+    line_column_names,
+    line_feature_matrix,
+    split_lines,
+)
+
+
+def _target_value(feature: LineFeature, text: str) -> float:
+    lines = split_lines(text)
+    index = next(i for i, line in enumerate(lines) if "TARGET" in line.text)
+    X = line_feature_matrix(lines, feature.probe_title)
+    return float(X[index, line_column_names().index(feature.name)])
+
+
+@pytest.mark.parametrize("feature", LINE_REGISTRY, ids=[f.name for f in LINE_REGISTRY])
+def test_line_feature_probe(feature: LineFeature) -> None:
+    assert feature.name and feature.meaning and "\n" not in feature.meaning
+    high, low = feature.probe
+    assert _target_value(feature, high) > _target_value(feature, low)
+
+
+def test_split_lines_keeps_paragraph_breaks_and_drops_empty_lines() -> None:
+    lines = split_lines("  First  para.\r\n\r\nSecond\nThird\u2028\n\n")
+    assert [(x.text, x.blank_before, x.blank_after) for x in lines] == [
+        ("First para.", False, True),
+        ("Second", True, False),
+        ("Third", False, True),
+    ]
+    assert split_lines("") == [] and split_lines("\n \n\t\n") == []
+
+
+def test_matrix_shape_names_and_context() -> None:
+    names = line_column_names()
+    assert len(names) == len(set(names))
+    X = line_feature_matrix(split_lines("One line.\nTwo\nThree"), title="One")
+    assert X.shape == (3, len(names)) and X.dtype == np.float32
+    assert np.isnan(X[0, names.index("log_tokens@-1")]) and not np.isnan(X[1, names.index("log_tokens@-1")])
+    assert line_feature_matrix([]).shape == (0, len(names))
+
+
+def test_features_are_script_independent() -> None:
+    """A Persian paragraph and a list of Persian headlines differ as English ones do."""
+    para = "معاون فرمانده عملیات مشترک عراق گفت که تنها چند نیروی ائتلاف در مناطق فدرال باقی مانده‌اند."
+    heads = "\n".join(["آغاز خروج نیروهای آمریکایی از پایگاه", "اوکراین در بن‌بست صلح", "ویتکاف در راه مسکو"])
+    X = line_feature_matrix(split_lines(f"{para}\n\n{heads}"))
+    names = line_column_names()
+    assert X[0, names.index("ends_sentence")] == 1 and X[0, names.index("headline_like")] == 0
+    assert all(X[1:, names.index("headline_like")] == 1)
+    assert X[2, names.index("headline_run")] == pytest.approx(np.log1p(3))

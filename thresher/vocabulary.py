@@ -1,0 +1,51 @@
+"""The multilingual heading vocabulary: which words over a link list say "suggested" or "latest".
+
+The phrases live in ``data/region_vocabulary.json`` (installed as ``thresher.data``), never in
+code, so adding a language is a data change.  Two readers use it: the weak-labelling rules
+(:mod:`thresher.training.weak_labels`) and the ``heading_kind`` feature, which lets the region
+model carry a Persian or Chinese heading it has seen few examples of over to other pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+_ZWNJ = "\u200c"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    suggested: tuple[str, ...]
+    latest: tuple[str, ...]
+    digest: str = ""
+    """sha256 of the vocabulary file (recorded in model metadata: the feature depends on it)."""
+
+    def heading_kind(self, heading: str) -> str | None:
+        """``suggested``, ``latest`` or None for a heading's text (case- and ZWNJ-insensitive)."""
+        text = " ".join(heading.replace(_ZWNJ, "").casefold().split())
+        if not text:
+            return None
+        if any(p in text for p in self.suggested):
+            return "suggested"
+        if any(p in text for p in self.latest):
+            return "latest"
+        return None
+
+
+def parse_vocabulary(raw_bytes: bytes) -> Vocabulary:
+    raw = json.loads(raw_bytes.decode("utf-8"))
+
+    def phrases(kind: str) -> tuple[str, ...]:
+        return tuple(p.replace(_ZWNJ, "").casefold() for lang in raw[kind].values() for p in lang)
+
+    return Vocabulary(phrases("suggested"), phrases("latest"), hashlib.sha256(raw_bytes).hexdigest())
+
+
+@cache
+def load_vocabulary() -> Vocabulary:
+    """The shipped vocabulary (read once per process)."""
+    return parse_vocabulary(files("thresher.data").joinpath("region_vocabulary.json").read_bytes())
