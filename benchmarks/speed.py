@@ -6,6 +6,9 @@ Each extractor runs in its own fresh process pinned to one CPU core, over the sa
 (read into memory first, so disk is not timed), after one warm-up page.  Printed: pages/s,
 milliseconds per page (mean and 95th percentile), peak resident memory of the process, and
 the ratio of thresher's pages/s to trafilatura's.
+
+With ``--text``, a third row times ``thresher.extract_text`` (plain-text mode) on the same
+pages rendered to text first (one line per block, as a naive extractor prints them).
 """
 
 from __future__ import annotations
@@ -38,7 +41,12 @@ def _worker(name: str, pages: list[tuple[bytes, str | None]], out: Any) -> None:
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
-    if name == "thresher":
+    if name == "thresher-text":
+        from thresher import extract_text
+
+        def run(raw: bytes, url: str | None) -> str:
+            return extract_text(raw).text
+    elif name == "thresher":
         from thresher import ThresherError, extract
 
         def run(raw: bytes, url: str | None) -> str:
@@ -71,6 +79,21 @@ def _worker(name: str, pages: list[tuple[bytes, str | None]], out: Any) -> None:
     )
 
 
+def as_text(pages: list[tuple[bytes, str | None]]) -> list[tuple[bytes, str | None]]:
+    """Each page as a naive extractor's text: one line per block."""
+    from thresher import ThresherError
+    from thresher.features import parse, segment
+
+    out = []
+    for raw, url in pages:
+        try:
+            text = "\n".join(b.text for b in segment(parse(raw, url)))
+        except ThresherError:
+            text = ""
+        out.append((text.encode("utf-8"), url))
+    return out
+
+
 def _rss_mb() -> float:
     """Current resident memory of this process (Linux /proc)."""
     with open("/proc/self/statm") as fh:
@@ -95,14 +118,17 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "corpora")
     parser.add_argument("--pages", type=int, default=600)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--text", action="store_true", help="also time plain-text mode (extract_text)")
     args = parser.parse_args()
     pages = load_pages(args.corpus, args.pages, args.seed)
     size = sum(len(raw) for raw, _ in pages) / 1e6
     print(f"{len(pages)} pages ({size:.1f} MB of HTML) from {args.corpus}, one core per extractor")
     rows = {name: measure(name, pages) for name in ("thresher", "trafilatura")}
+    if args.text:
+        rows["thresher-text"] = measure("thresher-text", as_text(pages))
     print("(memory: RSS after warm-up, which includes the pages held in memory, and the peak)")
     print(
-        f"{'extractor':<12} {'pages/s':>8} {'ms/page':>8} {'p95 ms':>8} {'warm RSS MB':>12} {'peak RSS MB':>12}"
+        f"{'extractor':<14} {'pages/s':>8} {'ms/page':>8} {'p95 ms':>8} {'warm RSS MB':>12} {'peak RSS MB':>12}"
         f" {'text MB':>8}"
     )
     for name, r in rows.items():
@@ -110,13 +136,13 @@ def main() -> None:
         pps = len(times) / sum(times)
         p95 = statistics.quantiles(times, n=20)[-1] * 1000
         print(
-            f"{name:<12} {pps:8.1f} {1000 / pps:8.1f} {p95:8.1f} {r['warm_rss_mb']:12.0f} {r['peak_rss_mb']:12.0f}"
+            f"{name:<14} {pps:8.1f} {1000 / pps:8.1f} {p95:8.1f} {r['warm_rss_mb']:12.0f} {r['peak_rss_mb']:12.0f}"
             f" {r['chars'] / 1e6:8.2f}"
         )
-    ratio = (len(rows["thresher"]["times"]) / sum(rows["thresher"]["times"])) / (
-        len(rows["trafilatura"]["times"]) / sum(rows["trafilatura"]["times"])
-    )
-    print(f"thresher / trafilatura pages/s: {ratio:.2f}x")
+    rate = {name: len(r["times"]) / sum(r["times"]) for name, r in rows.items()}
+    for name in rows:
+        if name != "trafilatura":
+            print(f"{name} / trafilatura pages/s: {rate[name] / rate['trafilatura']:.2f}x")
 
 
 if __name__ == "__main__":

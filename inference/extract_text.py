@@ -8,6 +8,7 @@ non-empty lines from 1), so ``.regions`` and ``.link_farm_share`` work as for HT
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,14 +19,25 @@ from thresher.inference.model import BlockModel, load_model
 from thresher.inference.postprocess import TITLE, assign_labels
 
 MAX_TEXT_CHARS = 20_000_000
+# UTF-32 first: its little-endian mark starts with UTF-16's.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 
 
 def _as_text(text: str | bytes) -> str:
     if isinstance(text, bytes):
+        for bom, encoding in _BOMS:
+            if text.startswith(bom):
+                return text[len(bom) :].decode(encoding, errors="replace")
         if b"\x00" in text[:65536]:
             raise InputError("extract_text needs text; these bytes hold NUL characters (binary data?)")
         try:
-            return text.decode("utf-8-sig")
+            return text.decode("utf-8")
         except UnicodeDecodeError:
             from charset_normalizer import from_bytes
 

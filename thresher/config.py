@@ -76,6 +76,11 @@ class TrainingConfig:
     page_weight_power: float = 0.5
     """Each page's blocks weigh ``page_weight_scale / n ** power`` (n: its labelled blocks)."""
     page_weight_scale: float = 10.0
+    text_num_boost_round: int = 200
+    """Plain-text line model: boosting rounds of its body model (lines are many and cheap features)."""
+    text_region_rounds: int = 60
+    text_n_folds: int = 3
+    """Plain-text line model: cross-validation folds (by site); three renderings per page make it costly."""
     snippet_unlabelled_weight: float = 0.0
     """Weight of blocks that no snippet labels on snippet-only datasets (0 = left out)."""
 

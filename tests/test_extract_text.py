@@ -1,0 +1,73 @@
+"""Plain-text mode: ``extract_text`` on the founding seed text and on bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from thresher import extract_text
+from thresher.errors import InputError, ModelError
+from thresher.inference.cli import app
+from thresher.regions import LINK_FARM_REGIONS
+
+
+def _non_empty_lines(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def test_seed_text_keeps_exactly_its_first_six_lines(seed_text: str) -> None:
+    lines = _non_empty_lines(seed_text)
+    result = extract_text(seed_text)
+    assert result.text.split("\n") == lines[:6]
+    assert [b.label == "body" for b in result.blocks] == [True] * 6 + [False] * (len(lines) - 6)
+
+
+def test_seed_text_lists_are_labelled_as_link_farm(seed_text: str) -> None:
+    result = extract_text(seed_text)
+    labels = [b.label for b in result.blocks]
+    # Lines 17-19 (related), 23-32 (suggested) and 34-63 (latest) of the file are headlines.
+    headlines = labels[11:14] + labels[16:26] + labels[27:]
+    assert sum(label in LINK_FARM_REGIONS for label in headlines) >= 0.9 * len(headlines)
+    assert result.link_farm_share > 0.5
+    assert result.regions[0].label == "body" and result.regions[0].xpath == "/text"
+
+
+def test_keep_adds_labels_and_title_is_returned(seed_text: str) -> None:
+    body = extract_text(seed_text).text
+    wider = extract_text(seed_text, title="مذاکرات عراق و آمریکا", keep=("body", "latest", "suggested"))
+    assert wider.title == "مذاکرات عراق و آمریکا"
+    assert wider.text.startswith(body) and len(wider.text) > len(body)
+
+
+def test_empty_bytes_and_bad_input() -> None:
+    assert extract_text("").text == "" and extract_text("\n \n").blocks == []
+    story = "A first paragraph of a story, told in full.\nCopyright 2024"
+    assert [b.text for b in extract_text(story.encode("utf-16")).blocks] == story.split("\n")
+    with pytest.raises(InputError):
+        extract_text(b"\x00\x01\x02binary")
+    with pytest.raises(InputError):
+        extract_text(123)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        extract_text("text", keep=("nonsense",))
+
+
+def test_html_model_is_refused_for_text() -> None:
+    from thresher.inference.model import default_model_dir
+
+    with pytest.raises(ModelError, match="html"):
+        extract_text("some text", model=default_model_dir())
+
+
+def test_cli_cleans_txt_files(seed_text: str, tmp_path: Path) -> None:
+    seed = tmp_path / "seed.txt"
+    seed.write_text(seed_text, encoding="utf-8")
+    as_other = tmp_path / "seed.dump"
+    as_other.write_text(seed_text, encoding="utf-8")
+    runner = CliRunner()
+    first = runner.invoke(app, ["extract", str(seed)])
+    assert first.exit_code == 0, first.output
+    assert first.stdout.strip().split("\n") == _non_empty_lines(seed_text)[:6]
+    second = runner.invoke(app, ["extract", "--input-format", "text", str(as_other)])
+    assert second.exit_code == 0 and second.stdout == first.stdout

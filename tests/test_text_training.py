@@ -1,0 +1,72 @@
+"""Plain-text training data (renderings with carried-over labels) and the line model end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from thresher.config import Config, TrainingConfig
+from thresher.regions import REGION_NAMES
+from thresher.training.corpus import read_corpora
+from thresher.training.dataset import PageData, build_pages
+from thresher.training.text_data import VARIANTS, block_regions, render, text_pages
+
+
+@pytest.fixture(scope="module")
+def synthetic_pages(synthetic_corpus: Path) -> list[PageData]:
+    data, failed = build_pages(read_corpora([synthetic_corpus]), n_jobs=1)
+    assert not failed
+    return data
+
+
+def test_renderings_carry_block_labels_to_lines(synthetic_pages: list[PageData]) -> None:
+    from thresher.inference.model import load_model
+
+    page = synthetic_pages[0]
+    regions = block_regions(page, load_model())
+    assert len(regions) == len(page.block_texts)
+    # Truth decides body or not; the kind of non-body blocks is never body.
+    known = page.y >= 0
+    assert known.any()
+    assert ((regions == REGION_NAMES.index("body")) == (page.y == 1))[known].all()
+    bare, bare_src = render(page, regions, "bare")
+    paras, paras_src = render(page, regions, "paragraphs")
+    joined, joined_src = render(page, regions, "joined")
+    assert "\n\n" not in joined
+    assert bare_src == paras_src and "\n\n" in paras and "\n\n" not in bare
+    assert len(joined_src) < len(bare_src) == sum(len(t.split("\n")) for t in page.block_texts)
+    assert len(set(page.containers.tolist())) <= len(joined_src)
+    with pytest.raises(ValueError):
+        render(page, regions, "pdf")
+
+
+def test_text_pages_have_features_and_labels(synthetic_pages: list[PageData]) -> None:
+    from thresher.inference.model import load_model
+
+    rendered = text_pages(synthetic_pages[0], load_model())
+    assert [t.variant for t in rendered] == list(VARIANTS)
+    for t in rendered:
+        assert t.X.shape[0] == len(t.lines) == len(t.y) == len(t.regions) == len(t.weight)
+        body_lines = [line.text for line, y in zip(t.lines, t.y, strict=True) if y == 1]
+        assert body_lines and all(line in t.text for line in body_lines)
+
+
+@pytest.mark.slow
+def test_train_text_model_and_extract(synthetic_corpus: Path, tmp_path: Path) -> None:
+    from thresher import extract_text, load_model
+    from thresher.training.text_train import train_text
+
+    config = Config(training=TrainingConfig(text_num_boost_round=40, text_region_rounds=20, text_n_folds=3))
+    result = train_text(
+        [synthetic_corpus], output=tmp_path / "text", config=config, n_jobs=1, compare_html=False, log_to_mlflow=False
+    )
+    assert result.metrics["cv_text_bare_synthetic_main_f1"] > 0.8
+    assert result.line_scores["paragraphs"]["synthetic"].f1 > 0.8
+    model = load_model(tmp_path / "text", kind="text")
+    assert model.kind == "text" and model.labels[0] == "body"
+    assert np.isfinite(list(result.metrics.values())).all()
+    story = "The first paragraph of the story tells what happened, and why it matters.\n\n" * 3
+    out = extract_text(story + "Home\nNews\nSport\nContact us", model=tmp_path / "text")
+    assert out.blocks and out.blocks[0].label == "body"
