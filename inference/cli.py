@@ -1,4 +1,4 @@
-"""The ``thresher`` command: extract, train, evaluate."""
+"""The ``thresher`` command: extract, train, evaluate, label, models (the MLflow registry)."""
 
 from __future__ import annotations
 
@@ -80,7 +80,12 @@ def extract(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write JSON lines here.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="text: the story; json: one object per page.")] = "text",
     jobs: Annotated[int, typer.Option("-j", "--jobs", help="Parallel worker processes.")] = 1,
-    model: Annotated[str | None, typer.Option(help="Model folder or models:/ URI (default: shipped).")] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="Model folder, or MLflow URI: runs:/RUN/native_model, models:/thresher@champion (default: shipped)."
+        ),
+    ] = None,
     input_format: Annotated[
         str, typer.Option(help="auto: .txt files are plain text, the rest HTML; or html / text for all inputs.")
     ] = "auto",
@@ -153,24 +158,49 @@ def train(
     output: Annotated[Path | None, typer.Option(help="Also save the model folder here.")] = None,
     run_name: Annotated[str | None, typer.Option(help="MLflow run name.")] = None,
     jobs: Annotated[int, typer.Option("-j", "--jobs", help="Parallel page parsing.")] = 2,
+    candidates: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Train these model candidates instead of one model, each an MLflow run "
+            "(comma-separated or repeated): all, no_attr_tokens, no_context, logreg."
+        ),
+    ] = None,
 ) -> None:
     """Derive labels, cross-validate by site, train LightGBM and log the run to MLflow."""
+    from thresher.errors import ThresherError
+    from thresher.training.candidates import select
     from thresher.training.tracking import tracking_uri
     from thresher.training.train import train as run_train
+    from thresher.training.train import train_candidates
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     command = "thresher train " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else None
-    result = run_train(corpus, experiment=experiment, output=output, run_name=run_name, n_jobs=jobs, command=command)
-    table = Table(title="cross-validated on held-out sites")
-    for col in ("dataset", "pages", "main P", "main R", "main F1", "snippet P", "snippet R", "snippet F1"):
-        table.add_column(col)
-    for s in result.cv_scores:
-        table.add_row(s.dataset, str(s.pages), *_score_cells(s.main), *_score_cells(s.snippets))
-    out.print(table)
-    out.print(f"model: {result.model_dir}\nMLflow run: {result.run_id} in {tracking_uri()}")
-    if result.failed_pages:
-        err.print(f"[yellow]{len(result.failed_pages)} pages could not be read:[/yellow]")
-        for msg in result.failed_pages:
+    if candidates:
+        if output is not None or run_name is not None:
+            raise typer.BadParameter("--output and --run-name name one model; with --candidates each run is named")
+        try:
+            chosen = select(candidates)
+        except ThresherError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+        results = train_candidates(corpus, chosen, experiment=experiment, n_jobs=jobs, command=command)
+        out.print(_candidate_table(results))
+        out.print(f"MLflow experiment {experiment!r} in {tracking_uri()}; compare the runs in `mlflow ui`")
+        failed = results[0].failed_pages if results else []
+    else:
+        result = run_train(
+            corpus, experiment=experiment, output=output, run_name=run_name, n_jobs=jobs, command=command
+        )
+        table = Table(title="cross-validated on held-out sites")
+        for col in ("dataset", "pages", "main P", "main R", "main F1", "snippet P", "snippet R", "snippet F1"):
+            table.add_column(col)
+        for s in result.cv_scores:
+            table.add_row(s.dataset, str(s.pages), *_score_cells(s.main), *_score_cells(s.snippets))
+        out.print(table)
+        out.print(f"model: {result.model_dir}\nMLflow run: {result.run_id} in {tracking_uri()}")
+        failed = result.failed_pages
+    if failed:
+        err.print(f"[yellow]{len(failed)} pages could not be read:[/yellow]")
+        for msg in failed:
             err.print(f"  {msg}")
 
 
@@ -212,6 +242,28 @@ def train_text_command(
             table.add_row(variant, s.dataset, str(s.pages), *line_cells, main, snippets)
     out.print(table)
     out.print(f"text model: {result.model_dir}\nMLflow run: {result.run_id} in {tracking_uri()}")
+
+
+def _candidate_table(results: list[Any]) -> Table:
+    """Main/snippet F1 per dataset, region macro-F1 and pages/s, one row per candidate."""
+    datasets = [s.dataset for s in results[0].cv_scores] if results else []
+    table = Table(title="candidates, cross-validated on held-out sites")
+    columns = ["candidate", "run"]
+    for d in datasets:
+        columns += [f"{d} main F1", f"{d} snippet F1"]
+    for col in [*columns, "region macro-F1", "pages/s"]:
+        table.add_column(col)
+    for r in results:
+        cells = [r.candidate, str(r.run_id)]
+        for d in datasets:
+            cells += [_metric(r.metrics, f"cv_{d}_main_f1"), _metric(r.metrics, f"cv_{d}_snippet_f1")]
+        cells += [_metric(r.metrics, "cv_gold_region_macro_f1"), _metric(r.metrics, "inference_pages_per_s", 1)]
+        table.add_row(*cells)
+    return table
+
+
+def _metric(metrics: dict[str, float], name: str, digits: int = 4) -> str:
+    return f"{metrics[name]:.{digits}f}" if name in metrics else ""
 
 
 def _score_cells(score: Any) -> list[str]:
@@ -294,3 +346,43 @@ def gold_agreement_command(
 
     kappa, raw, pages, blocks = gold_agreement(first, second, corpus)
     out.print(f"{pages} pages, {blocks} blocks labelled by both: Cohen's kappa {kappa:.3f}, raw agreement {raw:.3f}")
+
+
+models_app = typer.Typer(no_args_is_help=True, help="The MLflow model registry: register runs, set the champion.")
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("register")
+def models_register(
+    run_id: Annotated[str, typer.Argument(help="The MLflow run whose model to register.")],
+    name: Annotated[str, typer.Option(help="Registered model name.")] = "thresher",
+) -> None:
+    """Register a training run's model as a new version of a registered model."""
+    from thresher.errors import ModelError
+    from thresher.training.registry import register
+
+    try:
+        registered = register(run_id, name)
+    except ModelError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    out.print(f"registered {registered.name} version {registered.version} from {registered.source}")
+    out.print(f"promote it: thresher models promote {registered.name} {registered.version}")
+
+
+@models_app.command("promote")
+def models_promote(
+    name: Annotated[str, typer.Argument(help="Registered model name.")],
+    version: Annotated[str, typer.Argument(help="Model version to point the alias at.")],
+    alias: Annotated[str, typer.Option(help="Alias to set.")] = "champion",
+) -> None:
+    """Point an alias (default: champion) at a model version; load it as models:/NAME@ALIAS."""
+    from thresher.errors import ModelError
+    from thresher.training.registry import promote
+
+    try:
+        promote(name, version, alias)
+    except ModelError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    out.print(f"{name}@{alias} -> version {version}; use it: thresher extract --model models:/{name}@{alias} PAGE")

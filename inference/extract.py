@@ -18,7 +18,7 @@ from thresher.errors import InputError
 from thresher.features.blocks import segment
 from thresher.features.document import parse
 from thresher.features.registry import feature_matrix
-from thresher.inference.model import BlockModel, load_model
+from thresher.inference.model import BlockModel, Predictor, load_model
 from thresher.inference.postprocess import BODY, TITLE, assign_labels, find_title
 from thresher.regions import LINK_FARM_REGIONS, REGION_NAMES
 
@@ -111,7 +111,7 @@ def extract(
     html: str | bytes | Any,
     url: str | None = None,
     *,
-    model: BlockModel | Path | str | None = None,
+    model: BlockModel | Predictor | Path | str | None = None,
     http_charset: str | None = None,
     keep: Iterable[str] = ("body",),
     segmentation: SegmentationConfig = DEFAULT_CONFIG.segmentation,
@@ -121,15 +121,16 @@ def extract(
     ``html`` is a ``str``, raw ``bytes`` (decoded from BOM, declared charset or detection),
     or a BeautifulSoup object/Tag; ``http_charset`` is the charset of the HTTP response
     (from a crawl), which wins over the page's own declaration.  ``model`` is a model
-    folder, an MLflow ``models:/`` or ``runs:/`` URI, a loaded :class:`BlockModel`, or None
-    for the model shipped with thresher (loaded once).  ``keep`` names the region labels
+    folder, an MLflow ``models:/`` or ``runs:/`` URI, a loaded :class:`BlockModel` (or any
+    :class:`~thresher.inference.model.Predictor`), or None for the model shipped with
+    thresher (loaded once).  ``keep`` names the region labels
     whose text goes into ``.text`` (``("body", "comments")`` keeps the comments too).
 
     Returns an empty Extraction for pages without text.  Raises
     :class:`thresher.errors.InputError` for input that is not a page, and
     :class:`thresher.errors.ModelError` when the model cannot be loaded.
     """
-    block_model = load_model(model)
+    block_model = load_model(model) if model is None or isinstance(model, BlockModel | Path | str) else model
     doc = parse(html, url, http_charset=http_charset, config=segmentation)
     blocks = segment(doc, segmentation)
     if not blocks:
@@ -161,7 +162,7 @@ def assemble(
     xpaths: list[str],
     proba: np.ndarray,
     labels: list[str],
-    model: BlockModel,
+    model: Predictor,
     keep: Iterable[str],
     title: str,
     url: str | None,

@@ -11,10 +11,11 @@ import hashlib
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import lightgbm as lgb
 import numpy as np
@@ -50,6 +51,35 @@ def _feature_config_from(meta: dict[str, Any]) -> FeatureConfig:
         raise ModelError(f"model metadata has unknown feature settings: {exc}") from exc
 
 
+class Predictor(Protocol):
+    """What extraction needs from a model: its labels, settings and block probabilities.
+
+    :class:`BlockModel` is the one thresher saves and ships; training also scores
+    evaluation-only baselines (``thresher.training.baseline``) through this interface.
+    """
+
+    labels: list[str]
+    feature_config: FeatureConfig
+    inference: InferenceConfig
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray: ...
+
+
+def combine_region_proba(
+    p_body: np.ndarray, region_proba: Callable[[np.ndarray], np.ndarray], n_regions: int, threshold: float
+) -> np.ndarray:
+    """P(region) = (1 - P(body)) * P(region | not body), shape (n_blocks, 1 + n_regions).
+
+    ``region_proba(rows)`` gives P(region | not body) for the blocks ``rows`` that are not
+    clearly body (``p_body < threshold``); the other blocks share the rest evenly.
+    """
+    given = np.full((len(p_body), n_regions), 1.0 / n_regions)
+    rows = np.nonzero(p_body < threshold)[0]
+    if len(rows):
+        given[rows] = region_proba(rows)
+    return np.column_stack([p_body, (1.0 - p_body)[:, None] * given])
+
+
 @dataclass
 class BlockModel:
     """A LightGBM booster with the metadata needed to apply it safely."""
@@ -77,14 +107,13 @@ class BlockModel:
             p_body = np.asarray(self.booster.predict(X, num_threads=1), dtype=np.float64)
             if self.region_booster is None:
                 return np.column_stack([1.0 - p_body, p_body])
-            # P(region) = (1 - P(body)) * P(region | not body).  The region model runs only on
-            # blocks that are not clearly body; the others share the rest evenly.
-            n_regions = len(self.labels) - 1
-            given = np.full((X.shape[0], n_regions), 1.0 / n_regions)
-            rows = np.nonzero(p_body < self.inference.region_threshold)[0]
-            if len(rows):
-                given[rows] = self.region_booster.predict(X[rows], num_threads=1)
-        return np.column_stack([p_body, (1.0 - p_body)[:, None] * given])
+            regions = self.region_booster
+            return combine_region_proba(
+                p_body,
+                lambda rows: np.asarray(regions.predict(X[rows], num_threads=1)),
+                len(self.labels) - 1,
+                self.inference.region_threshold,
+            )
 
     def model_text(self) -> str:
         return str(self.booster.model_to_string())
@@ -221,9 +250,10 @@ _CACHE_LOCK = threading.Lock()
 
 
 def load_model(source: BlockModel | Path | str | None = None, kind: str = "html") -> BlockModel:
-    """Resolve a model: an instance, a model folder, an MLflow ``models:/`` or ``runs:/`` URI,
-    or None for the shipped default of ``kind``.  Folders and URIs are loaded once per process
-    and reused.  Raises ModelError when the model reads another kind of input than ``kind``."""
+    """Resolve a model: an instance, a model folder, an MLflow ``models:/`` or ``runs:/`` URI
+    (``models:/thresher@champion``: the registered version with that alias), or None for the
+    shipped default of ``kind``.  Folders and URIs are loaded once per process and reused.
+    Raises ModelError when the model reads another kind of input than ``kind``."""
     model = _resolve(source, kind)
     if model.kind != kind:
         raise ModelError(f"{source} is a model for {model.kind} input, not {kind}")
@@ -250,12 +280,32 @@ def _download_mlflow_model(uri: str) -> Path:
         import mlflow
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise ModelError("loading a model from MLflow needs the 'train' extra: pip install 'thresher[train]'") from exc
+    from thresher.training.tracking import tracking_uri
+
+    # The same store `thresher train` logs to (MLFLOW_TRACKING_URI, else ./mlflow.db), which
+    # also holds the model registry, so `models:/thresher@champion` resolves there.
+    store = tracking_uri()
     try:
-        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
+        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, tracking_uri=store, registry_uri=store))
     except Exception as exc:
-        raise ModelError(f"cannot fetch {uri} from MLflow: {exc}") from exc
-    # A pyfunc model folder keeps the native model under artifacts/thresher_model/.
-    for candidate in (local, local / "artifacts" / "thresher_model"):
+        raise ModelError(f"cannot fetch {uri} from the MLflow store {store}: {exc}") from exc
+    for candidate in (local, *_pyfunc_model_dirs(local)):
         if (candidate / MODEL_FILE).is_file():
             return candidate
     raise ModelError(f"{uri} holds no thresher model ({MODEL_FILE} + {METADATA_FILE})")
+
+
+def _pyfunc_model_dirs(local: Path) -> list[Path]:
+    """Where a thresher pyfunc model folder keeps the native model: the ``thresher_model``
+    artifact that its MLmodel file names (a copy of the folder, under its original name)."""
+    mlmodel = local / "MLmodel"
+    if not mlmodel.is_file():
+        return []
+    from mlflow.models import Model
+
+    try:
+        flavor = Model.load(str(mlmodel)).flavors.get("python_function", {})
+        path = flavor.get("artifacts", {}).get("thresher_model", {}).get("path")
+    except Exception as exc:
+        raise ModelError(f"{mlmodel} cannot be read: {exc}") from exc
+    return [local / path] if isinstance(path, str) else []

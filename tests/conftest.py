@@ -1,7 +1,10 @@
-"""Shared fixtures: the Persian example page, the shared corpora, a synthetic corpus."""
+"""Shared fixtures: the Persian example page, the shared corpora, a synthetic corpus, an MLflow
+store with two trained candidates."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,3 +45,42 @@ def synthetic_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.synthetic import write_corpus
 
     return write_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+@dataclass(frozen=True)
+class CandidateStore:
+    """A temporary SQLite MLflow store holding one sweep of two candidates on the synthetic corpus."""
+
+    uri: str
+    root: Path
+    experiment: str
+    experiment_id: str
+    runs: dict[str, str]
+    """Candidate name → run id."""
+
+
+@pytest.fixture(scope="session")
+def candidate_store(synthetic_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CandidateStore]:
+    """Train the ``all`` (LightGBM) and ``logreg`` candidates once for the registry, notebook and UI tests."""
+    mlflow = pytest.importorskip("mlflow")
+    from thresher.config import Config, TrainingConfig
+    from thresher.training.candidates import select
+    from thresher.training.train import train_candidates
+
+    root = tmp_path_factory.mktemp("candidates")
+    uri = f"sqlite:///{root / 'mlflow.db'}"
+    config = Config(training=TrainingConfig(num_boost_round=60, n_folds=3))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MLFLOW_TRACKING_URI", uri)
+        results = train_candidates(
+            [synthetic_corpus], select(["all,logreg"]), experiment="candidates", config=config, n_jobs=1
+        )
+        experiment = mlflow.MlflowClient(uri).get_experiment_by_name("candidates")
+    mlflow.set_tracking_uri(None)
+    yield CandidateStore(
+        uri=uri,
+        root=root,
+        experiment="candidates",
+        experiment_id=str(experiment.experiment_id),
+        runs={r.candidate: str(r.run_id) for r in results},
+    )

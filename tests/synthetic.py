@@ -105,6 +105,6 @@ def write_corpus(root: Path, pages_per_site: int = 8, seed: int = 7, name: str =
                 }
             )
     with (folder / "truth.jsonl").open("w", encoding="utf-8") as fh:
-        for rec in sorted(records, key=lambda r: r["id"]):
+        for rec in sorted(records, key=lambda r: str(r["id"])):
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return folder

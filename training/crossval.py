@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from thresher.config import DEFAULT_CONFIG, Config
-from thresher.inference.model import BlockModel
+from thresher.inference.model import BlockModel, Predictor
 from thresher.inference.postprocess import BODY, assign_labels
 from thresher.training.dataset import PageData, stack, stack_regions
 from thresher.training.estimator import BlockClassifier, RegionClassifier
 
+Fit = Callable[[Sequence[PageData]], Predictor]
+"""Pages → fitted model; what cross-validation refits on each fold."""
 
-def text_from_proba(page: PageData, proba: np.ndarray, model: BlockModel) -> str:
+
+def text_from_proba(page: PageData, proba: np.ndarray, model: Predictor) -> str:
     """The body text that block probabilities give for an already-parsed page."""
     if not page.block_texts:
         return ""
@@ -24,14 +27,25 @@ def text_from_proba(page: PageData, proba: np.ndarray, model: BlockModel) -> str
 
 
 def fit_model(
-    pages: Sequence[PageData], config: Config = DEFAULT_CONFIG, metadata: dict[str, Any] | None = None
+    pages: Sequence[PageData],
+    config: Config = DEFAULT_CONFIG,
+    metadata: dict[str, Any] | None = None,
+    keep: np.ndarray | None = None,
 ) -> BlockModel:
-    """The body model, plus the region model when ``config.training.regions``, fitted on ``pages``."""
+    """The body model, plus the region model when ``config.training.regions``, fitted on ``pages``.
+
+    ``keep`` (a boolean mask over the feature columns) blanks the other columns before
+    fitting, so the model never uses them yet still reads the full feature matrix.
+    """
     X, y, w = stack(pages, config.training)
+    if keep is not None:
+        X[:, ~keep] = 0.0
     body = BlockClassifier(config).fit(X, y, w)
     regions = None
     if config.training.regions:
         Xr, yr, wr = stack_regions(pages, config.training)
+        if keep is not None:
+            Xr[:, ~keep] = 0.0
         if len(np.unique(yr)) > 1:
             regions = RegionClassifier(config).fit(Xr, yr, wr)
     return body.to_model(metadata, regions)
@@ -48,16 +62,19 @@ def fold_of_pages(pages: Sequence[PageData], n_folds: int) -> np.ndarray:
 
 
 def cross_validate(
-    pages: Sequence[PageData], config: Config = DEFAULT_CONFIG
-) -> tuple[dict[str, np.ndarray], dict[str, str], BlockModel]:
+    pages: Sequence[PageData], config: Config = DEFAULT_CONFIG, fit: Fit | None = None
+) -> tuple[dict[str, np.ndarray], dict[str, str], Predictor]:
     """Out-of-fold block probabilities and texts per page key (each from the model trained
-    on the other folds), plus the last fold's model (for its labels and settings)."""
+    on the other folds), plus the last fold's model (for its labels and settings).
+
+    ``fit`` trains one fold's model (default: :func:`fit_model` with ``config``)."""
     folds = fold_of_pages(pages, config.training.n_folds)
     proba: dict[str, np.ndarray] = {}
     texts: dict[str, str] = {}
-    model: BlockModel | None = None
+    model: Predictor | None = None
     for k in sorted(set(folds.tolist())):
-        model = fit_model([p for p, f in zip(pages, folds, strict=True) if f != k], config)
+        train_pages = [p for p, f in zip(pages, folds, strict=True) if f != k]
+        model = fit(train_pages) if fit is not None else fit_model(train_pages, config)
         for p, f in zip(pages, folds, strict=True):
             if f == k:
                 proba[p.key] = model.predict_proba(p.X)

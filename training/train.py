@@ -1,23 +1,28 @@
 """``thresher train``: labels → LightGBM → MLflow run (metrics on held-out sites + model).
 
-One call does: read corpora → parse and label every page → grouped cross-validation
-(k folds split by web site) for honest quality figures → fit the final model on all
-pages → log parameters, metrics, the dataset digest, feature importances, a per-page error
-table, the native model and an MLflow pyfunc model to one MLflow run → optionally save the
-model folder (``--output``), e.g. as the default model shipped in the package.
+One call does: read corpora → parse and label every page (once) → for each model candidate
+(``training/candidates.py``; the plain ``train`` is the ``all`` candidate): grouped
+cross-validation (k folds split by web site) for honest quality figures → fit the final
+model on all pages → time inference on a fixed page sample → log parameters, metrics, the
+dataset digest, feature importances, a per-page error table, the region confusion matrix,
+and for LightGBM candidates the native model and an MLflow pyfunc model to one MLflow run
+→ optionally save the model folder (``--output``), e.g. as the default model shipped in the
+package.
+
+Candidates of one command are *sibling* runs sharing the tag ``sweep_id`` (not nested
+under a parent run), so the UI's runs table and "compare" view show them side by side.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import logging
 import platform
-import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,33 +31,48 @@ import numpy as np
 import sklearn
 
 from thresher.config import DEFAULT_CONFIG, Config
-from thresher.inference.model import BlockModel
-from thresher.training.corpus import corpus_digest, read_corpora
-from thresher.training.crossval import cross_validate, fit_model
-from thresher.training.dataset import build_pages
+from thresher.inference.model import BlockModel, Predictor
+from thresher.training.baseline import LogRegModel, fit_logreg
+from thresher.training.candidates import DEFAULT, Candidate
+from thresher.training.corpus import CorpusPage, corpus_digest, read_corpora
+from thresher.training.crossval import Fit, cross_validate, fit_model
+from thresher.training.dataset import PageData, build_pages
 from thresher.training.evaluate import (
     DatasetScores,
     RegionScores,
     block_scores,
-    page_table,
     region_scores,
     rule_precision,
     score_datasets,
 )
-from thresher.training.tracking import flatten, git_commit, use_experiment
+from thresher.training.run_log import RunRecord, log_run
+from thresher.training.speed import inference_pages_per_s
 from thresher.vocabulary import load_vocabulary
 
 log = logging.getLogger(__name__)
-PYFUNC_CODE = Path(__file__).with_name("pyfunc_model.py")
 
 
 @dataclass
 class TrainResult:
     run_id: str | None
-    model_dir: Path
+    model_dir: Path | None
+    """The saved model folder; None for evaluation-only candidates (the logreg baseline)."""
     cv_scores: list[DatasetScores]
     metrics: dict[str, float]
     failed_pages: list[str] = field(default_factory=list)
+    candidate: str = DEFAULT.name
+
+
+@dataclass
+class Prepared:
+    """The corpus parsed and labelled once, shared by every candidate of a command."""
+
+    corpus: list[Path | str]
+    pages: list[CorpusPage]
+    digest: str
+    data: list[PageData]
+    failed: list[str]
+    command: str
 
 
 def _versions() -> dict[str, str]:
@@ -67,6 +87,23 @@ def _versions() -> dict[str, str]:
     }
 
 
+def prepare(
+    corpus: Sequence[Path | str], config: Config = DEFAULT_CONFIG, n_jobs: int = 2, command: str | None = None
+) -> Prepared:
+    started = time.perf_counter()
+    pages = read_corpora(corpus)
+    data, failed = build_pages(pages, config, n_jobs=n_jobs)
+    log.info("parsed %d pages (%d failed) in %.0f s", len(data), len(failed), time.perf_counter() - started)
+    return Prepared(
+        corpus=list(corpus),
+        pages=pages,
+        digest=corpus_digest(pages),
+        data=data,
+        failed=failed,
+        command=command or "thresher train " + " ".join(str(c) for c in corpus),
+    )
+
+
 def train(
     corpus: Sequence[Path | str],
     *,
@@ -78,33 +115,68 @@ def train(
     command: str | None = None,
     log_to_mlflow: bool = True,
 ) -> TrainResult:
-    """Train, cross-validate and log one model; see the module docstring."""
-    started = time.perf_counter()
-    pages = read_corpora(corpus)
-    digest = corpus_digest(pages)
-    data, failed = build_pages(pages, config, n_jobs=n_jobs)
-    log.info("parsed %d pages (%d failed) in %.0f s", len(data), len(failed), time.perf_counter() - started)
+    """Train, cross-validate and log one model (the ``all`` candidate); see the module docstring."""
+    prepared = prepare(corpus, config, n_jobs, command)
+    return train_candidate(
+        prepared, DEFAULT, config, experiment=experiment, output=output, run_name=run_name, log_to_mlflow=log_to_mlflow
+    )
 
-    proba, texts, cv_model = cross_validate(data, config)
+
+def train_candidates(
+    corpus: Sequence[Path | str],
+    candidates: Sequence[Candidate],
+    *,
+    experiment: str = "thresher",
+    config: Config = DEFAULT_CONFIG,
+    n_jobs: int = 2,
+    command: str | None = None,
+) -> list[TrainResult]:
+    """One parse, then one cross-validated, logged run per candidate (tagged with one ``sweep_id``)."""
+    prepared = prepare(corpus, config, n_jobs, command)
+    sweep_id = uuid.uuid4().hex[:12]
+    return [
+        train_candidate(prepared, c, config, experiment=experiment, run_name=c.name, tags={"sweep_id": sweep_id})
+        for c in candidates
+    ]
+
+
+def fitter(candidate: Candidate, config: Config) -> Fit:
+    """The candidate's estimator with its column mask, as a pages → model function."""
+    keep = candidate.keep_mask(config.features)
+    if candidate.estimator == "logreg":
+        return partial(fit_logreg, config=config, keep=keep)
+    return partial(fit_model, config=config, keep=keep)
+
+
+def cv_metrics(
+    data: Sequence[PageData], proba: dict[str, np.ndarray], texts: dict[str, str], model: Predictor, config: Config
+) -> tuple[dict[str, float], list[DatasetScores], RegionScores | None]:
+    """The metrics every run logs under the same names, from out-of-fold predictions."""
     cv_scores = score_datasets(data, texts)
     metrics: dict[str, float] = {}
     for scores in cv_scores:
         metrics.update(scores.metrics("cv_"))
-    body_column = cv_model.labels.index("body")
+    body_column = model.labels.index("body")
     metrics.update(block_scores(data, proba, config.inference.body_threshold, body_column).as_dict("cv_block_body"))
-    regions = region_scores(data, proba, cv_model.labels, config.inference)
+    regions = region_scores(data, proba, model.labels, config.inference)
     if regions is not None:
         metrics.update(regions.metrics("cv_gold_"))
         metrics["cv_gold_pages"] = float(regions.pages)
     rules = rule_precision(data)
     metrics.update({f"weak_rule_{name}_precision": value for name, (value, _) in rules.items()})
+    return metrics, cv_scores, regions
 
+
+def _metadata(prepared: Prepared, candidate: Candidate, config: Config, metrics: dict[str, float]) -> dict[str, Any]:
+    data = prepared.data
     n_blocks = sum(int(((p.y >= 0) & (p.weight > 0)).sum()) for p in data if p.trainable)
-    metadata: dict[str, Any] = {
+    return {
         "versions": _versions(),
         "training": {
-            "data_digest": digest,
-            "command": command or "thresher train " + " ".join(str(c) for c in corpus),
+            "data_digest": prepared.digest,
+            "command": prepared.command,
+            "candidate": candidate.name,
+            "dropped_feature_groups": list(candidate.drop),
             "corpora": sorted({p.dataset for p in data}),
             "pages": len(data),
             "trainable_pages": sum(p.trainable for p in data),
@@ -116,164 +188,60 @@ def train(
         },
         "cv_metrics": {k: round(v, 4) for k, v in metrics.items()},
     }
-    model = fit_model(data, config, metadata)
-    model_dir = Path(output) if output else Path(tempfile.mkdtemp(prefix="thresher-model-"))
-    model.save(model_dir)
 
+
+def _importance(model: Predictor) -> tuple[dict[str, float], str]:
+    if isinstance(model, LogRegModel):
+        return model.feature_importance(), "|coefficient| on standardised features (body model)"
+    assert isinstance(model, BlockModel)
+    gains = map(float, model.booster.feature_importance("gain"))
+    return dict(zip(model.feature_names, gains, strict=True)), "total gain (body model)"
+
+
+def train_candidate(
+    prepared: Prepared,
+    candidate: Candidate,
+    config: Config = DEFAULT_CONFIG,
+    *,
+    experiment: str = "thresher",
+    output: Path | str | None = None,
+    run_name: str | None = None,
+    tags: dict[str, str] | None = None,
+    log_to_mlflow: bool = True,
+) -> TrainResult:
+    """Cross-validate, fit, time and log one candidate on already-parsed pages."""
+    started = time.perf_counter()
+    fit = fitter(candidate, config)
+    proba, texts, cv_model = cross_validate(prepared.data, config, fit)
+    metrics, cv_scores, regions = cv_metrics(prepared.data, proba, texts, cv_model, config)
+    metadata = _metadata(prepared, candidate, config, metrics)
+    if candidate.saves_model:
+        model: Predictor = fit_model(prepared.data, config, metadata, keep=candidate.keep_mask(config.features))
+    else:
+        model = fit(prepared.data)
+    metrics["inference_pages_per_s"] = inference_pages_per_s(model, prepared.pages)
+    model_dir = None
+    if isinstance(model, BlockModel):
+        model_dir = Path(output) if output else Path(tempfile.mkdtemp(prefix=f"thresher-{candidate.name}-"))
+        model.save(model_dir)
     run_id = None
     if log_to_mlflow:
-        run_id = _log_run(
-            experiment, run_name, config, metrics, digest, data, texts, model, model_dir, metadata, corpus, regions
+        importance, measure = _importance(model)
+        record = RunRecord(
+            candidate=candidate,
+            config=config,
+            metrics=metrics,
+            digest=prepared.digest,
+            data=prepared.data,
+            texts=texts,
+            importance=importance,
+            importance_measure=measure,
+            metadata=metadata,
+            corpus=prepared.corpus,
+            regions=regions,
+            model_dir=model_dir,
+            tags=tags or {},
         )
-    log.info("done in %.0f s", time.perf_counter() - started)
-    return TrainResult(run_id=run_id, model_dir=model_dir, cv_scores=cv_scores, metrics=metrics, failed_pages=failed)
-
-
-def _log_run(
-    experiment: str,
-    run_name: str | None,
-    config: Config,
-    metrics: dict[str, float],
-    digest: str,
-    data: Sequence[Any],
-    texts: dict[str, str],
-    model: BlockModel,
-    model_dir: Path,
-    metadata: dict[str, Any],
-    corpus: Sequence[Path | str],
-    regions: RegionScores | None = None,
-) -> str:
-    import mlflow
-    import pandas as pd
-
-    use_experiment(experiment)
-    with mlflow.start_run(run_name=run_name) as run, tempfile.TemporaryDirectory() as tmp_name:
-        tmp = Path(tmp_name)
-        mlflow.log_params({k: str(v) for k, v in flatten("", config.to_dict()).items()})
-        mlflow.log_metrics(metrics)
-        mlflow.set_tags(
-            {
-                "data_digest": digest,
-                "git_commit": git_commit(),
-                "feature_set": "all",
-                "command": metadata["training"]["command"],
-                "python": sys.version.split()[0],
-            }
-        )
-        index = pd.DataFrame(
-            [
-                {
-                    "page": p.key,
-                    "dataset": p.dataset,
-                    "site": p.group,
-                    "blocks": len(p.block_texts),
-                    "trainable": p.trainable,
-                }
-                for p in data
-            ]
-        )
-        dataset = mlflow.data.from_pandas(  # type: ignore[attr-defined]
-            index, source=",".join(str(c) for c in corpus), name="thresher-corpora", digest=digest[:16]
-        )
-        mlflow.log_input(dataset, context="training")
-
-        importance = dict(zip(model.feature_names, map(float, model.booster.feature_importance("gain")), strict=True))
-        (tmp / "feature_importance.json").write_text(json.dumps(importance, indent=1))
-        _importance_plot(importance, tmp / "feature_importance.png")
-        rows = page_table(data, texts)
-        _write_csv(rows, tmp / "page_errors.csv")
-        names = ["feature_importance.json", "feature_importance.png", "page_errors.csv"]
-        if regions is not None:
-            _confusion_plot(regions, tmp / "region_confusion.png")
-            names.append("region_confusion.png")
-        for name in names:
-            mlflow.log_artifact(str(tmp / name))
-        mlflow.log_artifacts(str(model_dir), artifact_path="native_model")
-        _log_pyfunc(model_dir)
-        return str(run.info.run_id)
-
-
-def _log_pyfunc(model_dir: Path) -> None:
-    import mlflow
-    import pandas as pd
-    from mlflow.models import ModelSignature
-    from mlflow.types import ColSpec, DataType, Schema
-    from mlflow.types.schema import Array
-
-    signature = ModelSignature(
-        inputs=Schema([ColSpec(DataType.string, "html"), ColSpec(DataType.string, "url", required=False)]),
-        outputs=Schema(
-            [
-                ColSpec(DataType.string, "text"),
-                ColSpec(DataType.string, "title"),
-                ColSpec(Array(DataType.string), "labels"),
-            ]
-        ),
-    )
-    example = pd.DataFrame(
-        {
-            "html": [
-                "<html><head><title>Storm</title></head><body><nav><a href='/'>Home</a></nav>"
-                "<article><h1>Storm</h1><p>The storm reached the coast on Monday, officials said.</p>"
-                "</article></body></html>"
-            ],
-            "url": ["https://example.org/storm"],
-        }
-    )
-    mlflow.pyfunc.log_model(
-        name="thresher",
-        python_model=str(PYFUNC_CODE),
-        artifacts={"thresher_model": str(model_dir)},
-        signature=signature,
-        input_example=example,
-        pip_requirements=[f"lightgbm=={lgb.__version__}", "lxml", "beautifulsoup4", "numpy", "pandas"],
-    )
-
-
-def _importance_plot(importance: dict[str, float], path: Path, top: int = 30) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    items = sorted(importance.items(), key=lambda kv: kv[1], reverse=True)[:top][::-1]
-    fig, ax = plt.subplots(figsize=(8, 0.28 * len(items) + 1))
-    ax.barh([k for k, _ in items], [v for _, v in items])
-    ax.set_xlabel("total gain")
-    ax.set_title(f"LightGBM feature importance (top {len(items)})")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
-def _confusion_plot(scores: RegionScores, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    matrix = scores.confusion
-    fig, ax = plt.subplots(figsize=(9, 8))
-    ax.imshow(np.log1p(matrix), cmap="Blues")
-    ax.set_xticks(range(len(scores.labels)), scores.labels, rotation=45, ha="right")
-    ax.set_yticks(range(len(scores.labels)), scores.labels)
-    for i in range(matrix.shape[0]):
-        for j in range(matrix.shape[1]):
-            if matrix[i, j]:
-                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=8)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("gold")
-    ax.set_title(f"regions on gold blocks of held-out sites ({scores.pages} pages), macro-F1 {scores.macro_f1:.3f}")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
-def _write_csv(rows: list[dict[str, Any]], path: Path) -> None:
-    fields: list[str] = []
-    for row in rows:
-        fields.extend(k for k in row if k not in fields)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
+        run_id = log_run(experiment, run_name, record)
+    log.info("candidate %s done in %.0f s", candidate.name, time.perf_counter() - started)
+    return TrainResult(run_id, model_dir, cv_scores, metrics, prepared.failed, candidate.name)
