@@ -286,6 +286,10 @@ def _download_mlflow_model(uri: str) -> Path:
     # also holds the model registry, so `models:/thresher@champion` resolves there.
     store = tracking_uri()
     try:
+        # models:/ URIs are resolved against MLflow's process-wide registry URI whatever
+        # download_artifacts is told, so point it at the same store first.
+        mlflow.set_tracking_uri(store)
+        mlflow.set_registry_uri(store)
         local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, tracking_uri=store, registry_uri=store))
     except Exception as exc:
         raise ModelError(f"cannot fetch {uri} from the MLflow store {store}: {exc}") from exc

@@ -122,7 +122,7 @@ def test_register_promote_and_load_by_alias(store_env: CandidateStore, persian_h
     promoted = runner.invoke(app, ["models", "promote", "thresher", "1"])
     assert promoted.exit_code == 0, promoted.output
     client = mlflow.MlflowClient(store_env.uri)
-    assert client.get_model_version_by_alias("thresher", "champion").version == "1"
+    assert str(client.get_model_version_by_alias("thresher", "champion").version) == "1"
 
     # The champion through mlflow.pyfunc and through thresher: the model of the run, exactly.
     via_run = extract(persian_html, model=f"runs:/{run_id}/native_model")
