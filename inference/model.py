@@ -260,6 +260,9 @@ def _download_mlflow_model(uri: str) -> Path:
     # also holds the model registry, so `models:/thresher@champion` resolves there.
     store = tracking_uri()
     try:
+        # Set globally too: MLflow resolves parts of a models:/ URI through its global registry URI.
+        mlflow.set_tracking_uri(store)
+        mlflow.set_registry_uri(store)
         local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, tracking_uri=store, registry_uri=store))
     except Exception as exc:
         raise ModelError(f"cannot fetch {uri} from the MLflow store {store}: {exc}") from exc

@@ -59,6 +59,7 @@ def store_env(candidate_store: CandidateStore, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(model_module, "_CACHE", {})  # models:/ URIs resolve anew against this store
     yield candidate_store
     mlflow.set_tracking_uri(None)
+    mlflow.set_registry_uri(None)
 
 
 @pytest.mark.slow
@@ -122,7 +123,7 @@ def test_register_promote_and_load_by_alias(store_env: CandidateStore, persian_h
     promoted = runner.invoke(app, ["models", "promote", "thresher", "1"])
     assert promoted.exit_code == 0, promoted.output
     client = mlflow.MlflowClient(store_env.uri)
-    assert client.get_model_version_by_alias("thresher", "champion").version == "1"
+    assert str(client.get_model_version_by_alias("thresher", "champion").version) == "1"
 
     # The champion through mlflow.pyfunc and through thresher: the model of the run, exactly.
     via_run = extract(persian_html, model=f"runs:/{run_id}/native_model")
@@ -160,3 +161,4 @@ def test_unreachable_tracking_server_is_a_model_error(monkeypatch: pytest.Monkey
     with pytest.raises(ModelError, match=r"127\.0\.0\.1:9"):
         load_model("models:/thresher@champion")
     mlflow.set_tracking_uri(None)
+    mlflow.set_registry_uri(None)
