@@ -59,6 +59,7 @@ def store_env(candidate_store: CandidateStore, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(model_module, "_CACHE", {})  # models:/ URIs resolve anew against this store
     yield candidate_store
     mlflow.set_tracking_uri(None)
+    mlflow.set_registry_uri(None)
 
 
 @pytest.mark.slow
@@ -160,3 +161,4 @@ def test_unreachable_tracking_server_is_a_model_error(monkeypatch: pytest.Monkey
     with pytest.raises(ModelError, match=r"127\.0\.0\.1:9"):
         load_model("models:/thresher@champion")
     mlflow.set_tracking_uri(None)
+    mlflow.set_registry_uri(None)

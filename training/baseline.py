@@ -61,13 +61,12 @@ class LogRegModel:
         if X.shape[0] == 0:
             return np.zeros((0, len(self.labels)))
         X = X[:, self.keep]
-        with threadpool_limits(1):
-            p_body = self.body.predict_proba(X)[:, list(self.body.classes_).index(BODY)]
-            if self.regions is None:
-                return np.column_stack([1.0 - p_body, p_body])
-            return combine_region_proba(
-                p_body, lambda rows: self._region_proba(X[rows]), len(NON_BODY_REGIONS), self.inference.region_threshold
-            )
+        p_body = self.body.predict_proba(X)[:, list(self.body.classes_).index(BODY)]
+        if self.regions is None:
+            return np.column_stack([1.0 - p_body, p_body])
+        return combine_region_proba(
+            p_body, lambda rows: self._region_proba(X[rows]), len(NON_BODY_REGIONS), self.inference.region_threshold
+        )
 
     def _region_proba(self, X: np.ndarray) -> np.ndarray:
         assert self.regions is not None

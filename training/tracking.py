@@ -33,7 +33,10 @@ def use_experiment(name: str) -> str:
     if uri.startswith("sqlite:///"):
         db = Path(uri.removeprefix("sqlite:///"))
         location = (db.resolve().parent / "mlartifacts").as_uri()
-    experiment_id = mlflow.create_experiment(name, artifact_location=location)
+    # Tell the MLflow 3 UI this is model training, not GenAI, so it opens on the runs table.
+    experiment_id = mlflow.create_experiment(
+        name, artifact_location=location, tags={"mlflow.experimentKind": "custom_model_development"}
+    )
     mlflow.set_experiment(experiment_id=experiment_id)
     return str(experiment_id)
 
