@@ -21,6 +21,7 @@ from functools import cached_property
 import numpy as np
 
 from thresher.config import DEFAULT_CONFIG, FeatureConfig
+from thresher.features.registry import shift_context
 from thresher.features.tokens import SENTENCE_END, collapse_ws, tokens
 
 FloatArray = np.ndarray
@@ -342,15 +343,6 @@ LINE_CONTEXT_OF = ("log_tokens", "ends_sentence", "headline_like", "digit_share"
 """Line features copied from the lines at ``FeatureConfig.line_context_offsets`` (NaN past the ends)."""
 
 
-def _shift(values: FloatArray, offset: int) -> FloatArray:
-    out = np.full_like(values, np.nan)
-    if 0 < offset < len(values):
-        out[:-offset] = values[offset:]
-    elif 0 < -offset < len(values):
-        out[-offset:] = values[:offset]
-    return out
-
-
 def line_column_names(config: FeatureConfig = DEFAULT_CONFIG.features) -> list[str]:
     """Names of the line feature matrix's columns, in order."""
     names = [f.name for f in LINE_REGISTRY]
@@ -368,5 +360,5 @@ def line_feature_matrix(
     by_name = {f.name: f.compute(table) for f in LINE_REGISTRY}
     columns = list(by_name.values())
     for off in config.line_context_offsets:
-        columns += [_shift(by_name[name], off) for name in LINE_CONTEXT_OF]
+        columns += [shift_context(by_name[name], off) for name in LINE_CONTEXT_OF]
     return np.column_stack(columns).astype(np.float32)

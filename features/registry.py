@@ -758,7 +758,8 @@ CONTEXT_OF = (
 """Features copied from the blocks at ``FeatureConfig.context_offsets`` (NaN past the page's ends)."""
 
 
-def _shift(values: FloatArray, offset: int) -> FloatArray:
+def shift_context(values: FloatArray, offset: int) -> FloatArray:
+    """``values`` of the row ``offset`` places later (earlier if negative); NaN past the ends."""
     out = np.full_like(values, np.nan)
     if offset > 0 and offset < len(values):
         out[:-offset] = values[offset:]
@@ -790,5 +791,5 @@ def feature_matrix(blocks: Sequence[Block], doc: Document | None = None, config:
             columns.append(values)
     for off in config.context_offsets:
         for name in CONTEXT_OF:
-            columns.append(_shift(by_name[name], off)[:, None])
+            columns.append(shift_context(by_name[name], off)[:, None])
     return np.hstack(columns).astype(np.float32)

@@ -31,15 +31,15 @@ def test_renderings_carry_block_labels_to_lines(synthetic_pages: list[PageData])
     known = page.y >= 0
     assert known.any()
     assert ((regions == REGION_NAMES.index("body")) == (page.y == 1))[known].all()
-    bare, bare_src = render(page, regions, "bare")
-    paras, paras_src = render(page, regions, "paragraphs")
-    joined, joined_src = render(page, regions, "joined")
+    bare, bare_src = render(page, "bare")
+    paras, paras_src = render(page, "paragraphs")
+    joined, joined_src = render(page, "joined")
     assert "\n\n" not in joined
     assert bare_src == paras_src and "\n\n" in paras and "\n\n" not in bare
     assert len(joined_src) < len(bare_src) == sum(len(t.split("\n")) for t in page.block_texts)
     assert len(set(page.containers.tolist())) <= len(joined_src)
     with pytest.raises(ValueError):
-        render(page, regions, "pdf")
+        render(page, "pdf")
 
 
 def test_text_pages_have_features_and_labels(synthetic_pages: list[PageData]) -> None:

@@ -29,7 +29,6 @@ from thresher.inference.postprocess import assign_labels
 from thresher.regions import REGION_NAMES
 from thresher.training.dataset import PageData, page_weights
 from thresher.training.labels import BODY as BODY_INDEX
-from thresher.training.labels import UNLABELLED
 
 VARIANTS = ("bare", "paragraphs", "joined")
 # Block tags after which a text-mode tool prints no blank line (items of a list or a table).
@@ -79,7 +78,7 @@ def block_regions(page: PageData, html_model: BlockModel) -> np.ndarray:
     return np.where(page.gold >= 0, page.gold, regions)
 
 
-def render(page: PageData, regions: np.ndarray, variant: str) -> tuple[str, list[int]]:
+def render(page: PageData, variant: str) -> tuple[str, list[int]]:
     """The page as text in one rendering, and for each output line the block it comes from."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown rendering {variant!r}; expected one of {VARIANTS}")
@@ -123,7 +122,7 @@ def text_pages(
     weights = page_weights(page, config.training)
     out = []
     for variant in variants:
-        text, source = render(page, regions, variant)
+        text, source = render(page, variant)
         lines = split_lines(text)
         if len(lines) != len(source):  # cannot happen: render keeps exactly the non-empty lines
             raise AssertionError(f"{page.key}: {len(lines)} lines for {len(source)} sources")
@@ -140,7 +139,7 @@ def text_pages(
                 variant=variant,
                 lines=lines,
                 X=line_feature_matrix(lines, page.title if _with_title(page.key, variant) else None, config.features),
-                y=np.where(y == UNLABELLED, UNLABELLED, y),
+                y=y,
                 regions=regions[idx] if len(idx) else np.zeros(0, dtype=np.int64),
                 weight=weight,
                 main_text=page.main_text,

@@ -58,7 +58,7 @@ def training_rendering(page: TextPage) -> bool:
     return VARIANTS[crc32(page.key.encode()) % len(VARIANTS)] == page.variant
 
 
-def _stack(pages: Sequence[TextPage], config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _stack(pages: Sequence[TextPage]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     chosen = [p for p in pages if p.trainable and len(p.lines)]
     if not chosen:
         raise ThresherError("no trainable text pages")
@@ -88,7 +88,7 @@ def _stack_regions(pages: Sequence[TextPage], config: Config) -> tuple[np.ndarra
 def fit_text_model(pages: Sequence[TextPage], config: Config, metadata: dict[str, Any] | None = None) -> BlockModel:
     """Body model plus region model on lines (``kind="text"``), from one rendering per page."""
     pages = [p for p in pages if training_rendering(p)]
-    X, y, w = _stack(pages, config)
+    X, y, w = _stack(pages)
     body = BlockClassifier(config, kind="text").fit(X, y, w)
     Xr, yr, wr = _stack_regions(pages, config)
     regions = RegionClassifier(config, kind="text").fit(Xr, yr, wr) if len(np.unique(yr)) > 1 else None
