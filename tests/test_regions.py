@@ -154,3 +154,20 @@ def test_gold_agreement_kappa(synthetic_corpus: Path, tmp_path: Path) -> None:
     assert (kappa, raw, pages) == (1.0, 1.0, 1) and blocks > 10
     kappa, raw, _, _ = gold_agreement(first, second, synthetic_corpus.parent)
     assert 0.0 <= raw < 0.5 and kappa < 0.5
+
+
+def test_class_balance_lifts_rare_region_labels() -> None:
+    from thresher.training.dataset import class_balance
+
+    y = np.array([0] * 90 + [1] * 10)
+    w = np.ones(100)
+    factors = class_balance(y, w, 0.5)
+    balanced = np.bincount(y, weights=w * factors[y])
+    # the rare class gains weight against the common one, but less than full balance
+    assert balanced[1] / balanced[0] > 10 / 90
+    assert balanced[1] < balanced[0]
+    np.testing.assert_allclose(balanced[1] / balanced[0], np.sqrt(10 / 90))
+    full = class_balance(y, w, 1.0)
+    np.testing.assert_allclose(np.bincount(y, weights=w * full[y])[:2], [50.0, 50.0])
+    assert np.all(class_balance(y, w, 0.0) == 1.0)
+    assert full[5] == 1.0  # an absent class keeps weight 1

@@ -15,7 +15,7 @@ from thresher.features.blocks import segment
 from thresher.features.document import parse
 from thresher.features.registry import BlockTable, feature_matrix
 from thresher.inference.postprocess import find_title
-from thresher.regions import REGION_NAMES
+from thresher.regions import NON_BODY_REGIONS, REGION_NAMES
 from thresher.training.corpus import CorpusPage, site_groups
 from thresher.training.gold import GoldPage, gold_block_labels, load_gold
 from thresher.training.labels import BODY, UNLABELLED, BlockLabels, align_main_text, label_snippets
@@ -193,4 +193,19 @@ def stack_regions(
             w.append(weight[keep])
     if not X:
         raise ThresherError("no region labels to train on")
-    return np.vstack(X), np.concatenate(y), np.concatenate(w)
+    labels_, weights = np.concatenate(y), np.concatenate(w)
+    return np.vstack(X), labels_, weights * class_balance(labels_, weights, config.region_class_balance)[labels_]
+
+
+def class_balance(y: np.ndarray, weight: np.ndarray, power: float) -> np.ndarray:
+    """Per-class weight factors (mean class mass / class mass) ** ``power`` (1 for absent classes).
+
+    Link lists and navigation have far more blocks than comments or suggested lists; without
+    this the region model's trees serve the big classes and macro-F1 suffers.
+    """
+    mass = np.bincount(y, weights=weight, minlength=len(NON_BODY_REGIONS))
+    present = mass > 0
+    factors = np.ones(len(mass))
+    if power and present.any():
+        factors[present] = (mass[present].mean() / mass[present]) ** power
+    return factors
