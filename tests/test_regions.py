@@ -7,10 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from thresher.config import DEFAULT_CONFIG
 from thresher.features.blocks import segment
 from thresher.features.document import parse
 from thresher.inference.extract import ExtractedBlock, Extraction
-from thresher.regions import REGION_NAMES, REGIONS
+from thresher.regions import NON_BODY_REGIONS, REGION_NAMES, REGIONS
+from thresher.training.dataset import PageData, stack_regions
 from thresher.training.gold import GoldPage, gold_block_labels, read_gold_file
 from thresher.training.weak_labels import weak_regions
 from thresher.vocabulary import load_vocabulary
@@ -171,3 +173,41 @@ def test_class_balance_lifts_rare_region_labels() -> None:
     np.testing.assert_allclose(np.bincount(y, weights=w * full[y])[:2], [50.0, 50.0])
     assert np.all(class_balance(y, w, 0.0) == 1.0)
     assert full[5] == 1.0  # an absent class keeps weight 1
+
+
+def _page(key: str, weak: list[str], rules: list[str], gold: list[str] | None = None) -> PageData:
+    index = {name: i for i, name in enumerate(REGION_NAMES)}
+    n = len(weak)
+    return PageData(
+        key=key,
+        dataset="d",
+        group=key,
+        X=np.arange(n, dtype=np.float32)[:, None],
+        y=np.array([1 if w == "body" else 0 for w in weak]),
+        weight=np.ones(n),
+        block_texts=["x"] * n,
+        block_tags=["p"] * n,
+        title="",
+        main_text="x",
+        with_snippets=[],
+        without_snippets=[],
+        trainable=True,
+        regions=np.array([index[w] for w in weak]),
+        region_rules=rules,
+        weak=np.array([index[w] for w in weak]),
+        gold=np.array([index[g] if g else -1 for g in gold]) if gold else np.full(n, -1),
+        containers=np.zeros(n, dtype=np.int64),
+        templates=np.zeros(n, dtype=np.int64),
+    )
+
+
+def test_weak_rules_fill_in_only_where_gold_is_missing() -> None:
+    weak = _page("weak", ["navigation", "comments", "body"], ["navigation", "comments", "body"])
+    gold = _page("gold", ["other", "other"], ["other", "other"], gold=["suggested", "latest"])
+    config = DEFAULT_CONFIG.training
+    # With gold pages: gold labels plus the weak comment rule only.
+    _, y, _ = stack_regions([weak, gold], config)
+    assert sorted(NON_BODY_REGIONS[i] for i in y) == ["comments", "latest", "suggested"]
+    # Without any gold (a user's own corpus) the wider set of precise rules teaches the model.
+    _, y, _ = stack_regions([weak], config)
+    assert sorted(NON_BODY_REGIONS[i] for i in y) == ["comments", "navigation"]

@@ -171,9 +171,13 @@ def stack_regions(
     """(X, y, weight) for the region model: non-body blocks, y indexing NON_BODY_REGIONS.
 
     Gold pages give their hand labels (weight ``gold_weight``); other pages give the weak
-    labels of the rules in ``weak_region_rules`` only (the measured-precise ones), down-weighted.
+    labels of the rules in ``weak_region_rules`` only, down-weighted, or those of
+    ``weak_region_rules_without_gold`` when no page has gold labels.  Classes are then
+    re-weighted by :func:`class_balance`.
     """
     body = REGION_NAMES.index("body")
+    any_gold = any((p.gold >= 0).any() for p in pages)
+    rules = config.weak_region_rules if any_gold else config.weak_region_rules_without_gold
     X, y, w = [], [], []
     for p in pages:
         has_gold = p.gold >= 0
@@ -182,7 +186,7 @@ def stack_regions(
             weight = np.full(len(labels), config.gold_weight)
         elif p.trainable:
             labels = p.weak
-            keep = np.array([rule in config.weak_region_rules for rule in p.region_rules], dtype=bool) & (labels >= 0)
+            keep = np.array([rule in rules for rule in p.region_rules], dtype=bool) & (labels >= 0)
             weight = page_weights(p, config) * config.weak_region_weight
         else:
             continue
