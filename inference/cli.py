@@ -92,21 +92,24 @@ def extract(
     blocks: Annotated[bool, typer.Option(help="Include every block with its label in JSON.")] = True,
     regions: Annotated[bool, typer.Option("--regions", help="Print the labelled regions of each page.")] = False,
     keep: Annotated[
-        list[str] | None, typer.Option(help="Region labels whose text goes into the text (repeat; default body).")
+        list[str] | None,
+        typer.Option(
+            help="Region labels whose text goes into the text (repeat; default body; link_list = suggested + latest)."
+        ),
     ] = None,
 ) -> None:
     """Extract the story from each page (HTML), or clean each already-extracted text (.txt)."""
     from joblib import Parallel, delayed
 
-    from thresher.regions import REGION_NAMES
+    from thresher.regions import REGION_GROUPS, REGION_NAMES
 
     if fmt not in ("text", "json"):
         raise typer.BadParameter("--format is text or json")
     if input_format not in INPUT_FORMATS:
         raise typer.BadParameter(f"--input-format is one of {', '.join(INPUT_FORMATS)}")
     kept = tuple(keep or ("body",))
-    if set(kept) - set(REGION_NAMES):
-        raise typer.BadParameter(f"--keep takes region labels: {', '.join(REGION_NAMES)}")
+    if set(kept) - set(REGION_NAMES) - set(REGION_GROUPS):
+        raise typer.BadParameter(f"--keep takes region labels: {', '.join((*REGION_NAMES, *REGION_GROUPS))}")
     files = list(_inputs(paths, input_format))
     if not files:
         err.print("[red]no input files[/red]")

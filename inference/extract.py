@@ -20,7 +20,7 @@ from thresher.features.document import parse
 from thresher.features.registry import feature_matrix
 from thresher.inference.model import BlockModel, Predictor, load_model
 from thresher.inference.postprocess import BODY, TITLE, assign_labels, find_title
-from thresher.regions import LINK_FARM_REGIONS, REGION_NAMES
+from thresher.regions import LINK_FARM_REGIONS, REGION_GROUPS, REGION_NAMES, expand_labels
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,8 @@ def extract(
     folder, an MLflow ``models:/`` or ``runs:/`` URI, a loaded :class:`BlockModel` (or any
     :class:`~thresher.inference.model.Predictor`), or None for the model shipped with
     thresher (loaded once).  ``keep`` names the region labels
-    whose text goes into ``.text`` (``("body", "comments")`` keeps the comments too).
+    whose text goes into ``.text`` (``("body", "comments")`` keeps the comments too;
+    ``link_list`` stands for ``suggested`` and ``latest``).
 
     Returns an empty Extraction for pages without text.  Raises
     :class:`thresher.errors.InputError` for input that is not a page, and
@@ -150,11 +151,12 @@ def extract(
 
 
 def _wanted(keep: Iterable[str]) -> set[str]:
-    wanted = {keep} if isinstance(keep, str) else set(keep)
-    unknown = wanted - set(REGION_NAMES)
+    names = {keep} if isinstance(keep, str) else set(keep)
+    unknown = names - set(REGION_NAMES) - set(REGION_GROUPS)
     if unknown:
-        raise ValueError(f"keep names unknown labels {sorted(unknown)}; labels are {REGION_NAMES}")
-    return wanted
+        known = (*REGION_NAMES, *REGION_GROUPS)
+        raise ValueError(f"keep names unknown labels {sorted(unknown)}; labels are {known}")
+    return expand_labels(names)
 
 
 def assemble(

@@ -151,3 +151,10 @@ def test_keep_chooses_which_regions_make_the_text(persian_html: bytes, persian_e
     assert "آغاز خروج نیروهای آمریکایی" in with_lists
     with pytest.raises(ValueError, match="unknown labels"):
         extract(persian_html, keep=("menu",))
+
+
+def test_link_list_keeps_suggested_and_latest_lists(persian_html: bytes) -> None:
+    result = extract(persian_html, keep=("body", "link_list"))
+    lists = [b.text for b in result.blocks if b.label in ("suggested", "latest")]
+    assert lists and all(text in result.text for text in lists)
+    assert result.text == extract(persian_html, keep=("body", "suggested", "latest")).text

@@ -13,6 +13,7 @@ from thresher.features.document import parse
 from thresher.inference.extract import ExtractedBlock, Extraction
 from thresher.regions import NON_BODY_REGIONS, REGION_NAMES, REGIONS
 from thresher.training.dataset import PageData, stack_regions
+from thresher.training.evaluate import RegionScores
 from thresher.training.gold import GoldPage, gold_block_labels, read_gold_file
 from thresher.training.weak_labels import weak_regions
 from thresher.vocabulary import load_vocabulary
@@ -211,3 +212,18 @@ def test_weak_rules_fill_in_only_where_gold_is_missing() -> None:
     # Without any gold (a user's own corpus) the wider set of precise rules teaches the model.
     _, y, _ = stack_regions([weak], config)
     assert sorted(NON_BODY_REGIONS[i] for i in y) == ["comments", "navigation"]
+
+
+def test_link_list_scores_suggested_and_latest_as_one_label() -> None:
+    labels = ["body", "suggested", "latest", "navigation"]
+    # rows gold, columns predicted: half the suggested blocks come out latest.
+    confusion = np.array([[10, 0, 0, 0], [0, 5, 5, 0], [0, 2, 8, 0], [1, 0, 0, 3]])
+    scores = RegionScores(labels, [0.0] * 4, [0.0] * 4, [0.0] * 4, [10, 10, 10, 4], confusion, pages=1)
+    merged = scores.merged("link_list", {"suggested", "latest"})
+    assert merged.labels == ["body", "navigation", "link_list"]
+    assert merged.support == [10, 4, 20]
+    assert merged.f1[2] == pytest.approx(1.0)
+    assert merged.recall[1] == pytest.approx(0.75) and merged.precision[0] == pytest.approx(10 / 11)
+    metrics = scores.metrics("cv_gold_")
+    assert metrics["cv_gold_region_link_list_f1"] == pytest.approx(1.0)
+    assert metrics["cv_gold_region_macro_f1_with_link_list"] == pytest.approx(merged.macro_f1)

@@ -7,6 +7,7 @@ a site is link farm.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -53,3 +54,19 @@ REGIONS: tuple[Region, ...] = (
 REGION_NAMES: tuple[str, ...] = tuple(r.name for r in REGIONS)
 NON_BODY_REGIONS: tuple[str, ...] = tuple(n for n in REGION_NAMES if n != "body")
 LINK_FARM_REGIONS = frozenset({"suggested", "latest", "navigation"})
+
+REGION_GROUPS: dict[str, frozenset[str]] = {"link_list": frozenset({"suggested", "latest"})}
+"""Parent labels, each standing for labels that models and people often confuse.
+
+Whether a headline list is tied to this story (``suggested``) or site-wide (``latest``) is the
+hardest call on a page, for the model and for human labellers alike; ``link_list`` names both,
+so ``keep``/``drop`` can use it and evaluation scores it as one label next to its parts.
+"""
+
+
+def expand_labels(names: Iterable[str]) -> set[str]:
+    """Region names with every parent label (``link_list``) replaced by its members."""
+    out: set[str] = set()
+    for name in names:
+        out |= REGION_GROUPS.get(name, frozenset({name}))
+    return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,6 +171,9 @@ class RegionScores:
         return float(np.mean(present)) if present else 0.0
 
     def metrics(self, prefix: str) -> dict[str, float]:
+        """Per-label and macro scores, plus each parent label (``link_list``) scored as one label."""
+        from thresher.regions import REGION_GROUPS
+
         out = {f"{prefix}region_macro_f1": self.macro_f1}
         for name, p, r, f, n in zip(self.labels, self.precision, self.recall, self.f1, self.support, strict=True):
             if n:
@@ -181,7 +184,39 @@ class RegionScores:
                         f"{prefix}region_{name}_f1": f,
                     }
                 )
+        for parent, members in REGION_GROUPS.items():
+            merged = self.merged(parent, members)
+            i = merged.labels.index(parent)
+            if merged.support[i]:
+                out[f"{prefix}region_{parent}_precision"] = merged.precision[i]
+                out[f"{prefix}region_{parent}_recall"] = merged.recall[i]
+                out[f"{prefix}region_{parent}_f1"] = merged.f1[i]
+                out[f"{prefix}region_macro_f1_with_{parent}"] = merged.macro_f1
         return out
+
+    def merged(self, parent: str, members: Collection[str]) -> RegionScores:
+        """The same predictions scored with the ``members`` labels counted as one label, ``parent``."""
+        kept = [i for i, name in enumerate(self.labels) if name not in members]
+        to_new = np.zeros((len(self.labels), len(kept) + 1))
+        to_new[kept, np.arange(len(kept))] = 1.0
+        to_new[[i for i, name in enumerate(self.labels) if name in members], -1] = 1.0
+        confusion = (to_new.T @ self.confusion @ to_new).astype(int)
+        hits = np.diag(confusion).astype(float)
+        support = confusion.sum(axis=1)
+        predicted = confusion.sum(axis=0)
+        prec = np.divide(hits, predicted, out=np.zeros_like(hits), where=predicted > 0)
+        rec = np.divide(hits, support, out=np.zeros_like(hits), where=support > 0)
+        denom = prec + rec
+        f1 = np.divide(2 * prec * rec, denom, out=np.zeros_like(hits), where=denom > 0)
+        return RegionScores(
+            [self.labels[i] for i in kept] + [parent],
+            [float(x) for x in prec],
+            [float(x) for x in rec],
+            [float(x) for x in f1],
+            [int(x) for x in support],
+            confusion,
+            self.pages,
+        )
 
 
 def region_scores(
