@@ -176,12 +176,12 @@ def test_class_balance_lifts_rare_region_labels() -> None:
     assert full[5] == 1.0  # an absent class keeps weight 1
 
 
-def _page(key: str, weak: list[str], rules: list[str], gold: list[str] | None = None) -> PageData:
+def _page(key: str, weak: list[str], rules: list[str], gold: list[str] | None = None, dataset: str = "d") -> PageData:
     index = {name: i for i, name in enumerate(REGION_NAMES)}
     n = len(weak)
     return PageData(
         key=key,
-        dataset="d",
+        dataset=dataset,
         group=key,
         X=np.arange(n, dtype=np.float32)[:, None],
         y=np.array([1 if w == "body" else 0 for w in weak]),
@@ -227,3 +227,26 @@ def test_link_list_scores_suggested_and_latest_as_one_label() -> None:
     metrics = scores.metrics("cv_gold_")
     assert metrics["cv_gold_region_link_list_f1"] == pytest.approx(1.0)
     assert metrics["cv_gold_region_macro_f1_with_link_list"] == pytest.approx(merged.macro_f1)
+
+
+def test_region_scores_are_logged_per_dataset() -> None:
+    from types import SimpleNamespace
+
+    from thresher.training.train import cv_metrics
+
+    labels = list(REGION_NAMES)
+    right = _page("a/1", ["body", "other"], ["body", "other"], gold=["body", "latest"], dataset="a")
+    wrong = _page("b/1", ["body", "other"], ["body", "other"], gold=["body", "suggested"], dataset="b")
+
+    def proba(*names: str) -> np.ndarray:
+        out = np.zeros((len(names), len(labels)))
+        out[np.arange(len(names)), [labels.index(n) for n in names]] = 1.0
+        return out
+
+    predicted = {"a/1": proba("body", "latest"), "b/1": proba("body", "latest")}
+    model = SimpleNamespace(labels=labels)
+    metrics, _, overall = cv_metrics([right, wrong], predicted, {"a/1": "x", "b/1": "x"}, model, DEFAULT_CONFIG)
+    assert overall is not None and overall.pages == 2
+    assert metrics["cv_gold_a_region_macro_f1"] == pytest.approx(1.0)  # body and latest both right
+    assert metrics["cv_gold_b_region_macro_f1"] == pytest.approx(0.5)  # body right, suggested missed
+    assert metrics["cv_gold_a_pages"] == 1.0 and metrics["cv_gold_b_region_body_f1"] == pytest.approx(1.0)

@@ -162,6 +162,13 @@ def cv_metrics(
     if regions is not None:
         metrics.update(regions.metrics("cv_gold_"))
         metrics["cv_gold_pages"] = float(regions.pages)
+        for dataset in sorted({p.dataset for p in data}):
+            # Region scores per dataset, so a user sees whether their kind of page is served.
+            part = region_scores([p for p in data if p.dataset == dataset], proba, model.labels, config.inference)
+            if part is not None:
+                metrics[f"cv_gold_{dataset}_region_macro_f1"] = part.macro_f1
+                metrics[f"cv_gold_{dataset}_region_body_f1"] = part.f1[part.labels.index("body")]
+                metrics[f"cv_gold_{dataset}_pages"] = float(part.pages)
     rules = rule_precision(data)
     metrics.update({f"weak_rule_{name}_precision": value for name, (value, _) in rules.items()})
     return metrics, cv_scores, regions
