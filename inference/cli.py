@@ -347,8 +347,14 @@ def gold_agreement_command(
     """Cohen's kappa between two labellings of the same gold pages."""
     from thresher.training.agreement import gold_agreement
 
-    kappa, raw, pages, blocks = gold_agreement(first, second, corpus)
-    out.print(f"{pages} pages, {blocks} blocks labelled by both: Cohen's kappa {kappa:.3f}, raw agreement {raw:.3f}")
+    agreement = gold_agreement(first, second, corpus)
+    out.print(
+        f"{agreement.pages} pages, {agreement.blocks} blocks labelled by both: "
+        f"Cohen's kappa {agreement.kappa:.3f}, raw agreement {agreement.raw:.3f}"
+    )
+    for parent, kappa in agreement.group_kappa.items():
+        out.print(f"kappa with {parent} merged: {kappa:.3f}")
+    out.print("F1 between the labellers per label: " + ", ".join(f"{k} {v:.3f}" for k, v in agreement.label_f1.items()))
 
 
 models_app = typer.Typer(no_args_is_help=True, help="The MLflow model registry: register runs, set the champion.")

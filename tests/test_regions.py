@@ -153,10 +153,27 @@ def test_gold_agreement_kappa(synthetic_corpus: Path, tmp_path: Path) -> None:
         path = folder / "synthetic" / "s0-p00.json"
         path.parent.mkdir(parents=True)
         path.write_text(GoldPage("synthetic", "s0-p00", entries).to_json(), encoding="utf-8")
-    kappa, raw, pages, blocks = gold_agreement(first, first, synthetic_corpus.parent)
-    assert (kappa, raw, pages) == (1.0, 1.0, 1) and blocks > 10
-    kappa, raw, _, _ = gold_agreement(first, second, synthetic_corpus.parent)
-    assert 0.0 <= raw < 0.5 and kappa < 0.5
+    same = gold_agreement(first, first, synthetic_corpus.parent)
+    assert (same.kappa, same.raw, same.pages) == (1.0, 1.0, 1) and same.blocks > 10
+    assert same.label_f1 == {"navigation": 1.0, "body": 1.0} and same.group_kappa["link_list"] == 1.0
+    other = gold_agreement(first, second, synthetic_corpus.parent)
+    assert 0.0 <= other.raw < 0.5 and other.kappa < 0.5
+    assert other.label_f1["navigation"] == 1.0 and other.label_f1["body"] == 0.0 == other.label_f1["other"]
+
+
+def test_link_list_kappa_forgives_suggested_latest_swaps(synthetic_corpus: Path, tmp_path: Path) -> None:
+    from thresher.training.agreement import gold_agreement
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    entries_a = (("/html/body[1]/header[1]", "navigation"), ("/html/body[1]/main[1]", "suggested"))
+    entries_b = (("/html/body[1]/header[1]", "navigation"), ("/html/body[1]/main[1]", "latest"))
+    for folder, entries in ((first, entries_a), (second, entries_b)):
+        path = folder / "synthetic" / "s0-p00.json"
+        path.parent.mkdir(parents=True)
+        path.write_text(GoldPage("synthetic", "s0-p00", entries).to_json(), encoding="utf-8")
+    agreement = gold_agreement(first, second, synthetic_corpus.parent)
+    assert agreement.kappa < 0.5 and agreement.group_kappa["link_list"] == 1.0
+    assert agreement.label_f1["suggested"] == 0.0 == agreement.label_f1["latest"]
 
 
 def test_class_balance_lifts_rare_region_labels() -> None:
