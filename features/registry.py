@@ -712,6 +712,42 @@ def _heading_kind(t: BlockTable) -> FloatArray:
     return out
 
 
+_LABEL_MAX_TOKENS = 8
+"""A link-free block this short can be a list's label ("Related posts" in a <div>)."""
+_PARAGRAPH_MIN_TOKENS = 20
+"""A link-free block this long is prose: it ends the section a label opened."""
+
+
+@feature(
+    "label_kind",
+    "1 in column suggested/latest when the nearest short link-free label above (any tag) uses that list's words",
+    (
+        _p("<div>Related stories</div><ul><li><a href='/a'>TARGET</a></li></ul>"),
+        _p(f"<div>Related stories</div><p>{_LONG * 2}</p><ul><li><a href='/a'>TARGET</a></li></ul>"),
+    ),
+    width=2,
+    suffixes=("suggested", "latest"),
+    probe_column="label_kind_suggested",
+)
+def _label_kind(t: BlockTable) -> FloatArray:
+    # Many sites title their widgets with a <div> or <span>, not an <h2>, so heading_kind
+    # misses them; here any short link-free block can open a section, and prose closes it.
+    vocab = load_vocabulary()
+    out = np.zeros((t.n, 2))
+    kind: str | None = None
+    for i, b in enumerate(t.blocks):
+        link_free = b.n_link_tokens == 0
+        if b.tag in HEADINGS:
+            kind = vocab.heading_kind(b.text[:200])
+        elif link_free and 0 < b.n_tokens <= _LABEL_MAX_TOKENS:
+            kind = vocab.heading_kind(b.text[:200]) or kind
+        elif link_free and b.n_tokens >= _PARAGRAPH_MIN_TOKENS:
+            kind = None
+        if kind is not None:
+            out[i, 0 if kind == "suggested" else 1] = 1.0
+    return out
+
+
 # --- similarity to the page title ------------------------------------------------------------
 
 
