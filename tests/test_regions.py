@@ -143,16 +143,21 @@ def test_label_tsv_round_trip(tmp_path: Path) -> None:
         tsv_to_gold(bad, tmp_path / "gold")
 
 
-def test_gold_agreement_kappa(synthetic_corpus: Path, tmp_path: Path) -> None:
-    from thresher.training.agreement import gold_agreement
-
-    first, second = tmp_path / "a", tmp_path / "b"
-    entries_a = (("/html/body[1]/header[1]", "navigation"), ("/html/body[1]/main[1]", "body"))
-    entries_b = (("/html/body[1]/header[1]", "navigation"), ("/html/body[1]/main[1]", "other"))
-    for folder, entries in ((first, entries_a), (second, entries_b)):
+def _two_labellings(tmp_path: Path, main_first: str, main_second: str) -> tuple[Path, Path]:
+    """Two gold folders labelling the synthetic page s0-p00 alike but for its <main>."""
+    folders = tmp_path / "a", tmp_path / "b"
+    for folder, main_label in zip(folders, (main_first, main_second), strict=True):
+        entries = (("/html/body[1]/header[1]", "navigation"), ("/html/body[1]/main[1]", main_label))
         path = folder / "synthetic" / "s0-p00.json"
         path.parent.mkdir(parents=True)
         path.write_text(GoldPage("synthetic", "s0-p00", entries).to_json(), encoding="utf-8")
+    return folders
+
+
+def test_gold_agreement_kappa(synthetic_corpus: Path, tmp_path: Path) -> None:
+    from thresher.training.agreement import gold_agreement
+
+    first, second = _two_labellings(tmp_path, "body", "other")
     same = gold_agreement(first, first, synthetic_corpus.parent)
     assert (same.kappa, same.raw, same.pages) == (1.0, 1.0, 1) and same.blocks > 10
     assert same.label_f1 == {"navigation": 1.0, "body": 1.0} and same.group_kappa["link_list"] == 1.0
@@ -164,13 +169,7 @@ def test_gold_agreement_kappa(synthetic_corpus: Path, tmp_path: Path) -> None:
 def test_link_list_kappa_forgives_suggested_latest_swaps(synthetic_corpus: Path, tmp_path: Path) -> None:
     from thresher.training.agreement import gold_agreement
 
-    first, second = tmp_path / "a", tmp_path / "b"
-    entries_a = (("/html/body[1]/header[1]", "navigation"), ("/html/body[1]/main[1]", "suggested"))
-    entries_b = (("/html/body[1]/header[1]", "navigation"), ("/html/body[1]/main[1]", "latest"))
-    for folder, entries in ((first, entries_a), (second, entries_b)):
-        path = folder / "synthetic" / "s0-p00.json"
-        path.parent.mkdir(parents=True)
-        path.write_text(GoldPage("synthetic", "s0-p00", entries).to_json(), encoding="utf-8")
+    first, second = _two_labellings(tmp_path, "suggested", "latest")
     agreement = gold_agreement(first, second, synthetic_corpus.parent)
     assert agreement.kappa < 0.5 and agreement.group_kappa["link_list"] == 1.0
     assert agreement.label_f1["suggested"] == 0.0 == agreement.label_f1["latest"]
