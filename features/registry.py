@@ -699,14 +699,27 @@ def _heading_words(t: BlockTable) -> FloatArray:
 def _heading_kind(t: BlockTable) -> FloatArray:
     # The hashed heading words above need examples in every language; the multilingual
     # vocabulary (data/region_vocabulary.json) carries a rare language's heading over at once.
+    kind_of = _kind_lookup()
+    return _kind_columns([kind_of(b.text if b.tag in HEADINGS else b.heading) for b in t.blocks])
+
+
+def _kind_lookup() -> Callable[[str], str | None]:
+    """The vocabulary's heading kind, memoised for one page: headings and labels repeat down a page."""
     vocab = load_vocabulary()
-    kinds: dict[str, str | None] = {}
-    out = np.zeros((t.n, 2))
-    for i, b in enumerate(t.blocks):
-        heading = b.text if b.tag in HEADINGS else b.heading
-        if heading not in kinds:
-            kinds[heading] = vocab.heading_kind(heading[:200])
-        kind = kinds[heading]
+    memo: dict[str, str | None] = {}
+
+    def kind_of(text: str) -> str | None:
+        if text not in memo:
+            memo[text] = vocab.heading_kind(text[:200])
+        return memo[text]
+
+    return kind_of
+
+
+def _kind_columns(kinds: Sequence[str | None]) -> FloatArray:
+    """Two columns, suggested and latest: 1 where a block's kind is that one."""
+    out = np.zeros((len(kinds), 2))
+    for i, kind in enumerate(kinds):
         if kind is not None:
             out[i, 0 if kind == "suggested" else 1] = 1.0
     return out
@@ -732,20 +745,19 @@ _PARAGRAPH_MIN_TOKENS = 20
 def _label_kind(t: BlockTable) -> FloatArray:
     # Many sites title their widgets with a <div> or <span>, not an <h2>, so heading_kind
     # misses them; here any short link-free block can open a section, and prose closes it.
-    vocab = load_vocabulary()
-    out = np.zeros((t.n, 2))
+    kind_of = _kind_lookup()
+    kinds: list[str | None] = []
     kind: str | None = None
-    for i, b in enumerate(t.blocks):
+    for b in t.blocks:
         link_free = b.n_link_tokens == 0
         if b.tag in HEADINGS:
-            kind = vocab.heading_kind(b.text[:200])
+            kind = kind_of(b.text)
         elif link_free and 0 < b.n_tokens <= _LABEL_MAX_TOKENS:
-            kind = vocab.heading_kind(b.text[:200]) or kind
+            kind = kind_of(b.text) or kind
         elif link_free and b.n_tokens >= _PARAGRAPH_MIN_TOKENS:
             kind = None
-        if kind is not None:
-            out[i, 0 if kind == "suggested" else 1] = 1.0
-    return out
+        kinds.append(kind)
+    return _kind_columns(kinds)
 
 
 # --- similarity to the page title ------------------------------------------------------------
