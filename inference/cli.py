@@ -101,15 +101,17 @@ def extract(
     """Extract the story from each page (HTML), or clean each already-extracted text (.txt)."""
     from joblib import Parallel, delayed
 
-    from thresher.regions import REGION_GROUPS, REGION_NAMES
+    from thresher.regions import expand_labels
 
     if fmt not in ("text", "json"):
         raise typer.BadParameter("--format is text or json")
     if input_format not in INPUT_FORMATS:
         raise typer.BadParameter(f"--input-format is one of {', '.join(INPUT_FORMATS)}")
     kept = tuple(keep or ("body",))
-    if set(kept) - set(REGION_NAMES) - set(REGION_GROUPS):
-        raise typer.BadParameter(f"--keep takes region labels: {', '.join((*REGION_NAMES, *REGION_GROUPS))}")
+    try:
+        expand_labels(kept)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--keep: {exc}") from exc
     files = list(_inputs(paths, input_format))
     if not files:
         err.print("[red]no input files[/red]")

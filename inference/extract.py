@@ -20,7 +20,7 @@ from thresher.features.document import parse
 from thresher.features.registry import feature_matrix
 from thresher.inference.model import BlockModel, Predictor, load_model
 from thresher.inference.postprocess import BODY, TITLE, assign_labels, find_title
-from thresher.regions import LINK_FARM_REGIONS, REGION_GROUPS, REGION_NAMES, expand_labels
+from thresher.regions import LINK_FARM_REGIONS, expand_labels
 
 
 @dataclass(frozen=True)
@@ -151,12 +151,7 @@ def extract(
 
 
 def _wanted(keep: Iterable[str]) -> set[str]:
-    names = {keep} if isinstance(keep, str) else set(keep)
-    unknown = names - set(REGION_NAMES) - set(REGION_GROUPS)
-    if unknown:
-        known = (*REGION_NAMES, *REGION_GROUPS)
-        raise ValueError(f"keep names unknown labels {sorted(unknown)}; labels are {known}")
-    return expand_labels(names)
+    return expand_labels([keep] if isinstance(keep, str) else keep)
 
 
 def assemble(

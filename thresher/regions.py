@@ -65,7 +65,15 @@ so ``keep``/``drop`` can use it and evaluation scores it as one label next to it
 
 
 def expand_labels(names: Iterable[str]) -> set[str]:
-    """Region names with every parent label (``link_list``) replaced by its members."""
+    """Region names with every parent label (``link_list``) replaced by its members.
+
+    Raises ValueError for a name that is neither a region label nor a parent label.
+    """
+    names = set(names)
+    known = (*REGION_NAMES, *REGION_GROUPS)
+    unknown = names - set(known)
+    if unknown:
+        raise ValueError(f"unknown labels {sorted(unknown)}; labels are {', '.join(known)}")
     out: set[str] = set()
     for name in names:
         out |= REGION_GROUPS.get(name, frozenset({name}))
