@@ -47,7 +47,8 @@ def gold_agreement(first: Path, second: Path, corpus: Path) -> Agreement:
     if not left:
         return Agreement(0.0, 0.0, len(shared), 0)
     raw = sum(x == y for x, y in zip(left, right, strict=True)) / len(left)
-    used = [name for name in REGION_NAMES if name in set(left) | set(right)]
+    seen = set(left) | set(right)
+    used = [name for name in REGION_NAMES if name in seen]
     scores = f1_score(left, right, labels=used, average=None, zero_division=0)
     groups = {}
     for parent, members in REGION_GROUPS.items():

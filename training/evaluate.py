@@ -197,10 +197,15 @@ class RegionScores:
     def merged(self, parent: str, members: Collection[str]) -> RegionScores:
         """The same predictions scored with the ``members`` labels counted as one label, ``parent``."""
         kept = [i for i, name in enumerate(self.labels) if name not in members]
-        to_new = np.zeros((len(self.labels), len(kept) + 1))
-        to_new[kept, np.arange(len(kept))] = 1.0
-        to_new[[i for i, name in enumerate(self.labels) if name in members], -1] = 1.0
-        confusion = (to_new.T @ self.confusion @ to_new).astype(int)
+        to_new = np.zeros((len(self.labels), len(kept) + 1), dtype=int)
+        to_new[kept, np.arange(len(kept))] = 1
+        to_new[[i for i, name in enumerate(self.labels) if name in members], -1] = 1
+        labels = [self.labels[i] for i in kept] + [parent]
+        return RegionScores.from_confusion(labels, to_new.T @ self.confusion @ to_new, self.pages)
+
+    @classmethod
+    def from_confusion(cls, labels: list[str], confusion: np.ndarray, pages: int) -> RegionScores:
+        """Precision, recall and F1 per label (0 where undefined) from a gold × predicted matrix."""
         hits = np.diag(confusion).astype(float)
         support = confusion.sum(axis=1)
         predicted = confusion.sum(axis=0)
@@ -208,14 +213,14 @@ class RegionScores:
         rec = np.divide(hits, support, out=np.zeros_like(hits), where=support > 0)
         denom = prec + rec
         f1 = np.divide(2 * prec * rec, denom, out=np.zeros_like(hits), where=denom > 0)
-        return RegionScores(
-            [self.labels[i] for i in kept] + [parent],
+        return cls(
+            labels,
             [float(x) for x in prec],
             [float(x) for x in rec],
             [float(x) for x in f1],
             [int(x) for x in support],
             confusion,
-            self.pages,
+            pages,
         )
 
 
@@ -223,7 +228,7 @@ def region_scores(
     pages: Sequence[PageData], proba: Mapping[str, np.ndarray], model_labels: Sequence[str], inference: Any
 ) -> RegionScores | None:
     """Score predicted regions on the gold-labelled blocks of ``pages`` (None without gold)."""
-    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+    from sklearn.metrics import confusion_matrix
 
     from thresher.inference.postprocess import assign_labels
     from thresher.regions import REGION_NAMES
@@ -243,16 +248,7 @@ def region_scores(
     if not gold:
         return None
     names = list(REGION_NAMES)
-    prec, rec, f1, support = precision_recall_fscore_support(gold, predicted, labels=names, zero_division=0)
-    return RegionScores(
-        names,
-        [float(x) for x in prec],
-        [float(x) for x in rec],
-        [float(x) for x in f1],
-        [int(x) for x in support],
-        confusion_matrix(gold, predicted, labels=names),
-        n_pages,
-    )
+    return RegionScores.from_confusion(names, confusion_matrix(gold, predicted, labels=names), n_pages)
 
 
 def rule_precision(pages: Sequence[PageData]) -> dict[str, tuple[float, int]]:
