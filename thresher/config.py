@@ -82,7 +82,9 @@ class TrainingConfig:
         "footer",
     )
     """The weak rules used instead when the training pages hold no gold labels at all (a user's
-    own corpus): the rules whose precision against our gold set is at least 0.6."""
+    own corpus): the most precise against our gold set (402 pages: title 0.91, comments 0.82,
+    navigation 0.81, ads_share 0.78, footer 0.69) plus form (0.31), the only rule that
+    teaches comment_form."""
     region_class_balance: float = 0.5
     """Region model: each class's weight is scaled by (mean class weight / class weight) ** this,
     so rare labels (suggested, comments) count; 0 turns it off (measured: macro-F1 0.605 → 0.617)."""

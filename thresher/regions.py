@@ -56,11 +56,12 @@ NON_BODY_REGIONS: tuple[str, ...] = tuple(n for n in REGION_NAMES if n != "body"
 LINK_FARM_REGIONS = frozenset({"suggested", "latest", "navigation"})
 
 REGION_GROUPS: dict[str, frozenset[str]] = {"link_list": frozenset({"suggested", "latest"})}
-"""Parent labels, each standing for labels that models and people often confuse.
+"""Parent labels, each standing for labels that the model often confuses.
 
 Whether a headline list is tied to this story (``suggested``) or site-wide (``latest``) is the
-hardest call on a page, for the model and for human labellers alike; ``link_list`` names both,
-so ``keep``/``drop`` can use it and evaluation scores it as one label next to its parts.
+model's hardest call on a page (people make it reliably: F1 0.967 / 0.958 between two
+labellers); ``link_list`` names both, so ``keep`` can use it and evaluation scores it as one
+label next to its parts.
 """
 
 
