@@ -791,6 +791,92 @@ def _title_containment(t: BlockTable) -> FloatArray:
     return np.fromiter((len(s & t.title_tokens) / max(1, len(s)) for s in t.block_token_sets), float, t.n)
 
 
+# --- ties between a link list and the story ----------------------------------------------------
+
+_CONTENT_TOKEN_CHARS = 4
+"""Tokens this long (or of an unspaced script) carry topic; shorter ones are mostly function words."""
+
+
+def _content_tokens(words: set[str]) -> set[str]:
+    return {w for w in words if len(w) >= _CONTENT_TOKEN_CHARS or ord(w[0]) >= 0x3040}  # Han/kana: one char, one word
+
+
+@feature(
+    "story_overlap",
+    "share of the block's topic words (own, then mean over its list) found in the page's prose blocks",
+    (
+        _p(f"<p>{_LONG} hurricane florida coast</p><ul><li><a href='/a'>TARGET hurricane florida</a></li></ul>"),
+        _p(f"<p>{_LONG} hurricane florida coast</p><ul><li><a href='/a'>TARGET election results</a></li></ul>"),
+    ),
+    width=2,
+    suffixes=("block", "list"),
+    probe_column="story_overlap_block",
+)
+def _story_overlap(t: BlockTable) -> FloatArray:
+    # Related lists share the story's topic words; latest/most-read lists do not.  Prose blocks
+    # (mostly link-free, 20+ tokens) stand for the story; a block's own words are not counted.
+    prose = (t.n_tokens >= 20) & (t.link_density < 0.3)
+    counts: dict[str, int] = {}
+    sets = [_content_tokens(s) for s in t.block_token_sets]
+    for i in np.nonzero(prose)[0]:
+        for w in sets[i]:
+            counts[w] = counts.get(w, 0) + 1
+    own = np.zeros(t.n)
+    for j, words in enumerate(sets):
+        if words:
+            self_count = 1 if prose[j] else 0
+            own[j] = sum(counts.get(w, 0) > self_count for w in words) / len(words)
+    has_words = np.fromiter((bool(s) for s in sets), float, t.n)
+    mean = t.per_container(own) / np.maximum(t.per_container(has_words), 1.0)
+    return np.column_stack([own, mean])
+
+
+_URL_PATH = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?(?://[^/?#]*)?([^?#]*)", re.IGNORECASE)
+
+
+def _section(url: str) -> str:
+    """First path segment of a URL with a deeper path ("" for none); a regex, since urlsplit
+    raises on the malformed hosts real pages carry."""
+    match = _URL_PATH.match(url.strip())
+    parts = [p for p in (match.group(1) if match else "").split("/") if p]
+    return parts[0].lower() if len(parts) > 1 else ""
+
+
+@feature(
+    "link_section",
+    "share of the block's links into the page's own URL section, and distinct sections over links in its list",
+    (
+        "<html><head><link rel='canonical' href='https://n.example/sport/a-b-c'></head><body>"
+        "<ul><li><a href='/sport/x-y-z'>TARGET</a></li></ul></body></html>",
+        "<html><head><link rel='canonical' href='https://n.example/sport/a-b-c'></head><body>"
+        "<ul><li><a href='/politics/x-y-z'>TARGET</a></li></ul></body></html>",
+    ),
+    width=2,
+    suffixes=("same", "spread"),
+    probe_column="link_section_same",
+)
+def _link_section(t: BlockTable) -> FloatArray:
+    # "Related" lists stay in the story's section; "latest"/"most read" lists span the site.
+    page = _section(t.url or "")
+    same = np.zeros(t.n)
+    firsts: list[list[str]] = []
+    for i, b in enumerate(t.blocks):
+        secs = [_section(h) for h in b.hrefs if h.startswith(("/", "http"))]
+        secs = [s for s in secs if s]
+        firsts.append(secs)
+        if page and secs:
+            same[i] = sum(s == page for s in secs) / len(secs)
+    spread = np.zeros(t.n)
+    by_container: dict[int, list[str]] = {}
+    for c, secs in zip(t.containers.tolist(), firsts, strict=True):
+        by_container.setdefault(c, []).extend(secs)
+    for i, c in enumerate(t.containers.tolist()):
+        secs = by_container[c]
+        if len(secs) >= 2:
+            spread[i] = (len(set(secs)) - 1) / (len(secs) - 1)
+    return np.column_stack([same, spread])
+
+
 # --- context: the same signals for the neighbouring blocks ------------------------------------
 
 CONTEXT_OF = (

@@ -79,3 +79,36 @@ def test_features_do_not_depend_on_the_language() -> None:
     X_en = feature_matrix(segment(parse(en)), parse(en))[:, cols]
     X_fa = feature_matrix(segment(parse(fa)), parse(fa))[:, cols]
     np.testing.assert_allclose(X_en, X_fa)
+
+
+def _columns(html: str, *names: str) -> np.ndarray:
+    doc = parse(html)
+    X = feature_matrix(segment(doc), doc)
+    all_names = column_names()
+    return X[:, [all_names.index(n) for n in names]]
+
+
+def test_link_lists_spanning_the_site_have_a_wide_section_spread() -> None:
+    def page(hrefs: list[str]) -> str:
+        items = "".join(f"<li><a href='{h}'>headline {i}</a></li>" for i, h in enumerate(hrefs))
+        return f"<html><head><link rel='canonical' href='https://n.example/sport/a-b'></head><body><ul>{items}</ul></body></html>"
+
+    related = _columns(page(["/sport/x-1", "/sport/x-2", "/sport/x-3"]), "link_section_same", "link_section_spread")
+    latest = _columns(page(["/sport/x-1", "/politics/x-2", "/arts/x-3"]), "link_section_same", "link_section_spread")
+    assert related[:, 0].tolist() == [1.0, 1.0, 1.0] and related[:, 1].max() == 0.0
+    assert latest[:, 1].min() == 1.0 and latest[:, 0].tolist() == [1.0, 0.0, 0.0]
+    # Malformed targets (a bracketed non-IP host makes urlsplit raise) are read, not fatal.
+    broken = _columns(page(["http://[ccpa-preferences]/a/b", "//x", "/sport/x-1"]), "link_section_same")
+    assert broken[:, 0].tolist() == [0.0, 0.0, 1.0]
+
+
+def test_story_overlap_is_shared_by_every_item_of_a_list() -> None:
+    story = "hurricane florida coast evacuation " * 6
+    html = (
+        f"<html><body><p>{story}</p><ul><li><a href='/a'>hurricane florida update</a></li>"
+        "<li><a href='/b'>election results tonight</a></li></ul></body></html>"
+    )
+    X = _columns(html, "story_overlap_block", "story_overlap_list")
+    assert X[1, 0] == pytest.approx(2 / 3) and X[2, 0] == 0.0  # "update" is not in the story
+    assert X[1, 1] == X[2, 1] == pytest.approx(1 / 3)
+    assert X[0, 0] == 0.0  # the story does not overlap itself

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from thresher.features.blocks import segment
 from thresher.features.document import parse
 from thresher.inference.extract import ExtractedBlock, Extraction
 from thresher.regions import NON_BODY_REGIONS, REGION_NAMES, REGIONS
-from thresher.training.dataset import PageData, stack_regions
+from thresher.training.dataset import PageData, stack, stack_regions
 from thresher.training.evaluate import RegionScores
 from thresher.training.gold import GoldPage, gold_block_labels, read_gold_file
 from thresher.training.weak_labels import weak_regions
@@ -230,6 +231,17 @@ def test_weak_rules_fill_in_only_where_gold_is_missing() -> None:
     assert sorted(NON_BODY_REGIONS[i] for i in y) == ["comments", "navigation"]
 
 
+def test_body_model_learns_hand_labels_where_a_page_has_them() -> None:
+    # The derived labels say the first two blocks are body; a person said suggested / body.
+    page = _page("gold", ["body", "body", "other"], ["body", "body", "other"], gold=["suggested", "body", ""])
+    config = DEFAULT_CONFIG.training
+    _, y, w = stack([page], config)
+    assert y.tolist() == [0, 1, 0]  # the unlabelled third block keeps its derived label
+    assert w[0] == pytest.approx(w[2] * config.gold_body_weight)
+    _, y, _ = stack([page], replace(config, gold_body_weight=0.0))
+    assert y.tolist() == [1, 1, 0]
+
+
 def test_link_list_scores_suggested_and_latest_as_one_label() -> None:
     labels = ["body", "suggested", "latest", "navigation"]
     # rows gold, columns predicted: half the suggested blocks come out latest.
@@ -266,3 +278,28 @@ def test_region_scores_are_logged_per_dataset() -> None:
     assert metrics["cv_gold_a_region_macro_f1"] == pytest.approx(1.0)  # body and latest both right
     assert metrics["cv_gold_b_region_macro_f1"] == pytest.approx(0.5)  # body right, suggested missed
     assert metrics["cv_gold_a_pages"] == 1.0 and metrics["cv_gold_b_region_body_f1"] == pytest.approx(1.0)
+
+
+def test_a_page_has_at_most_one_title() -> None:
+    from thresher.inference.postprocess import assign_labels
+
+    labels = ["body", "title", "metadata", "navigation"]
+    config = DEFAULT_CONFIG.inference
+    proba = np.array(
+        [
+            [0.05, 0.50, 0.40, 0.05],  # the headline
+            [0.05, 0.45, 0.40, 0.10],  # a subtitle the block argmax also calls title
+            [0.60, 0.30, 0.05, 0.05],  # body by a small margin
+            [0.05, 0.05, 0.10, 0.80],
+        ]
+    )
+    assert assign_labels(proba, labels, config) == ["title", "metadata", "body", "navigation"]
+    # The most title-like block is the title even when the page's argmax gave it to metadata.
+    shy = proba.copy()
+    shy[0] = [0.05, 0.35, 0.55, 0.05]
+    shy[1] = [0.05, 0.05, 0.80, 0.10]
+    assert assign_labels(shy, labels, config)[:2] == ["title", "metadata"]
+    # No block likely enough: no title at all.
+    faint = shy.copy()
+    faint[:, 1] = 0.05
+    assert "title" not in assign_labels(faint, labels, config)

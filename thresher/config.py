@@ -69,6 +69,10 @@ class TrainingConfig:
     region_learning_rate: float = 0.1
     gold_weight: float = 1.0
     """Weight of a hand-labelled gold block in the region model."""
+    gold_body_weight: float = 3.0
+    """On gold pages the body model learns the hand labels (body or not) instead of the labels
+    derived from the corpus truth, at this many times the block's weight (0 keeps the derived
+    labels).  Held-out gold body F1 0.845 -> 0.851, main-text F1 up on all three datasets."""
     weak_region_rules: tuple[str, ...] = ("comments",)
     """Weak rules whose labels train the region model besides the gold pages.  Only the comment
     rule: with 234 gold pages the other rules' labels cost more than they add (measured:
@@ -133,6 +137,9 @@ class InferenceConfig:
     """A block between two body blocks is body too when its probability is at least this."""
     region_threshold: float = 0.9
     """The region model runs on blocks whose body probability is below this (the rest are body)."""
+    title_threshold: float = 0.1
+    """A page has one headline: the block with the highest title probability is ``title`` when
+    that probability reaches this, and no other block is (0.1-0.3 score alike on gold pages)."""
 
 
 @dataclass(frozen=True)
