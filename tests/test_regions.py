@@ -303,3 +303,20 @@ def test_a_page_has_at_most_one_title() -> None:
     faint = shy.copy()
     faint[:, 1] = 0.05
     assert "title" not in assign_labels(faint, labels, config)
+
+
+def test_page_weighted_region_scores_count_each_page_once() -> None:
+    from thresher.training.evaluate import region_scores
+
+    long_page = _page("long", ["other"] * 9, ["other"] * 9, gold=["navigation"] * 9)
+    short_page = _page("short", ["other"], ["other"], gold=["body"])
+    labels = ["body", "navigation"]
+    proba = {"long": np.tile([0.1, 0.9], (9, 1)), "short": np.array([[0.1, 0.9]])}
+    pooled = region_scores([long_page, short_page], proba, labels, DEFAULT_CONFIG.inference)
+    per_page = region_scores([long_page, short_page], proba, labels, DEFAULT_CONFIG.inference, per_page=True)
+    assert pooled is not None and per_page is not None
+    nav = REGION_NAMES.index("navigation")
+    assert pooled.precision[nav] == pytest.approx(0.9)  # 9 of the 10 navigation calls are right
+    assert per_page.precision[nav] == pytest.approx(0.5)  # one page right, one page wrong
+    # each page weighs as much as the mean page (5 blocks here)
+    assert per_page.support[REGION_NAMES.index("body")] == 5 and per_page.pages == 2

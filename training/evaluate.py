@@ -167,7 +167,7 @@ class RegionScores:
 
     @property
     def macro_f1(self) -> float:
-        present = [f for f, n in zip(self.f1, self.support, strict=True) if n > 0]
+        present = [f for f, n in zip(self.f1, self.confusion.sum(axis=1), strict=True) if n > 0]
         return float(np.mean(present)) if present else 0.0
 
     def metrics(self, prefix: str) -> dict[str, float]:
@@ -218,16 +218,25 @@ class RegionScores:
             [float(x) for x in prec],
             [float(x) for x in rec],
             [float(x) for x in f1],
-            [int(x) for x in support],
+            [int(np.rint(x)) for x in support],
             confusion,
             pages,
         )
 
 
 def region_scores(
-    pages: Sequence[PageData], proba: Mapping[str, np.ndarray], model_labels: Sequence[str], inference: Any
+    pages: Sequence[PageData],
+    proba: Mapping[str, np.ndarray],
+    model_labels: Sequence[str],
+    inference: Any,
+    per_page: bool = False,
 ) -> RegionScores | None:
-    """Score predicted regions on the gold-labelled blocks of ``pages`` (None without gold)."""
+    """Score predicted regions on the gold-labelled blocks of ``pages`` (None without gold).
+
+    Blocks are pooled, so a 1,500-block page counts thirty times a 50-block one; with
+    ``per_page`` every page weighs the same (its blocks share the mean page's block count),
+    which says how the typical page is served.
+    """
     from sklearn.metrics import confusion_matrix
 
     from thresher.inference.postprocess import assign_labels
@@ -235,20 +244,26 @@ def region_scores(
 
     gold: list[str] = []
     predicted: list[str] = []
+    weight: list[float] = []
     n_pages = 0
     for p in pages:
-        if p.key not in proba or not (p.gold >= 0).any():
+        labelled = p.gold >= 0
+        if p.key not in proba or not labelled.any():
             continue
         n_pages += 1
         labels = assign_labels(proba[p.key], list(model_labels), inference, p.containers)
-        for g, label in zip(p.gold, labels, strict=True):
-            if g >= 0:
-                gold.append(REGION_NAMES[g])
-                predicted.append(label if label in REGION_NAMES else "other")
+        for g, label in zip(p.gold[labelled], np.asarray(labels, dtype=object)[labelled], strict=True):
+            gold.append(REGION_NAMES[g])
+            predicted.append(label if label in REGION_NAMES else "other")
+        weight += [1.0 / int(labelled.sum())] * int(labelled.sum())
     if not gold:
         return None
     names = list(REGION_NAMES)
-    return RegionScores.from_confusion(names, confusion_matrix(gold, predicted, labels=names), n_pages)
+    if not per_page:
+        return RegionScores.from_confusion(names, confusion_matrix(gold, predicted, labels=names), n_pages)
+    scale = len(gold) / n_pages
+    matrix = confusion_matrix(gold, predicted, labels=names, sample_weight=np.array(weight) * scale)
+    return RegionScores.from_confusion(names, matrix, n_pages)
 
 
 def rule_precision(pages: Sequence[PageData]) -> dict[str, tuple[float, int]]:
