@@ -363,8 +363,15 @@ _MAYBE_HIDDEN = etree.XPath("//*[@hidden or @aria-hidden='true' or @style]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
+# React's streaming server rendering sends late content as <div hidden id="S:0">...</div>, which
+# its script moves into place on load: the story of such a page is all in hidden divs.
+_STREAMED_SEGMENT = re.compile(r"S:\d+")
+
+
 def _is_hidden(el: Any) -> bool:
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+    if el.get("hidden") is not None:
+        return not _STREAMED_SEGMENT.fullmatch(el.get("id") or "")
+    if el.get("aria-hidden") == "true":
         return True
     style = el.get("style")
     return bool(style and _HIDDEN_STYLE.search(style))

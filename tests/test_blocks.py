@@ -34,6 +34,16 @@ def test_scripts_styles_forms_controls_and_hidden_elements_are_skipped() -> None
     assert [b.text for b in _blocks(html)] == ["seen", "tail"]
 
 
+def test_streamed_react_segments_are_read_though_hidden() -> None:
+    # React streaming SSR parks late content in <div hidden id="S:n"> until its script runs;
+    # on two corpus pages the whole story is there.  Other hidden divs stay skipped.
+    html = (
+        "<body><p>shell</p><div hidden id='S:0'><p>the story</p></div>"
+        "<div hidden id='S:menu'>gone</div><div hidden id='B:1'>gone</div></body>"
+    )
+    assert [b.text for b in _blocks(html)] == ["shell", "the story"]
+
+
 def test_br_makes_a_line_break_inside_the_block() -> None:
     assert _blocks("<p>line one<br>line  two<br><br></p>")[0].text == "line one\nline two"
 
