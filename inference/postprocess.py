@@ -48,22 +48,23 @@ def assign_labels(
 def _one_title(
     proba: np.ndarray, title_col: int, other: np.ndarray, rest: np.ndarray, is_body: np.ndarray, threshold: float
 ) -> None:
-    """A page has one headline (in place): the most title-like block, if likely enough, is the
-    title even over a weak body vote; other blocks voted title take their next-best region.
+    """A page has one headline (in place): the most title-like block that is not body, if
+    likely enough, is the title; other blocks voted title take their next-best region.
 
     Per-block argmax leaves some pages with no title and others with the h1 and a subtitle
-    both as title; on held-out gold pages this lifts title F1 from 0.70 to 0.92.
+    both as title; on held-out gold pages this lifts title F1 from 0.70 to 0.89.  Body blocks
+    are never taken, so ``.text`` stays exactly the body model's (taking them scored title
+    0.92, but made the lead of a headline-less text its title).
     """
-    best = int(np.argmax(proba[:, title_col]))
+    best = int(np.argmax(np.where(is_body, -1.0, proba[:, title_col])))
     others = np.nonzero((rest == title_col) & ~is_body)[0]
     others = others[others != best]
     if len(others):
         runner_up = other[others].copy()
         runner_up[:, title_col] = -1.0
         rest[others] = np.argmax(runner_up, axis=1)
-    if proba[best, title_col] >= threshold:
+    if proba[best, title_col] >= threshold and not is_body[best]:
         rest[best] = title_col
-        is_body[best] = False
 
 
 def _vote_by_container(other: np.ndarray, rest: np.ndarray, non_body: np.ndarray, containers: np.ndarray) -> np.ndarray:

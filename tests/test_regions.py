@@ -299,6 +299,10 @@ def test_a_page_has_at_most_one_title() -> None:
     shy[0] = [0.05, 0.35, 0.55, 0.05]
     shy[1] = [0.05, 0.05, 0.80, 0.10]
     assert assign_labels(shy, labels, config)[:2] == ["title", "metadata"]
+    # A body block is never taken, so .text stays the body model's own.
+    lead = proba.copy()
+    lead[2] = [0.55, 0.44, 0.005, 0.005]
+    assert assign_labels(lead, labels, config)[2] == "body"
     # No block likely enough: no title at all.
     faint = shy.copy()
     faint[:, 1] = 0.05
