@@ -815,7 +815,7 @@ def _content_tokens(words: set[str]) -> set[str]:
 def _story_overlap(t: BlockTable) -> FloatArray:
     # Related lists share the story's topic words; latest/most-read lists do not.  Prose blocks
     # (mostly link-free, 20+ tokens) stand for the story; a block's own words are not counted.
-    prose = (t.n_tokens >= 20) & (t.link_density < 0.3)
+    prose = (t.n_tokens >= _PARAGRAPH_MIN_TOKENS) & (t.link_density < 0.3)
     counts: dict[str, int] = {}
     sets = [_content_tokens(s) for s in t.block_token_sets]
     for i in np.nonzero(prose)[0]:
@@ -859,21 +859,17 @@ def _link_section(t: BlockTable) -> FloatArray:
     # "Related" lists stay in the story's section; "latest"/"most read" lists span the site.
     page = _section(t.url or "")
     same = np.zeros(t.n)
-    firsts: list[list[str]] = []
-    for i, b in enumerate(t.blocks):
-        secs = [_section(h) for h in b.hrefs if h.startswith(("/", "http"))]
-        secs = [s for s in secs if s]
-        firsts.append(secs)
+    by_container: dict[int, list[str]] = {}
+    for i, (b, container) in enumerate(zip(t.blocks, t.containers.tolist(), strict=True)):
+        secs = [s for s in (_section(h) for h in b.hrefs if h.startswith(("/", "http"))) if s]
+        by_container.setdefault(container, []).extend(secs)
         if page and secs:
             same[i] = sum(s == page for s in secs) / len(secs)
-    spread = np.zeros(t.n)
-    by_container: dict[int, list[str]] = {}
-    for c, secs in zip(t.containers.tolist(), firsts, strict=True):
-        by_container.setdefault(c, []).extend(secs)
-    for i, c in enumerate(t.containers.tolist()):
-        secs = by_container[c]
-        if len(secs) >= 2:
-            spread[i] = (len(set(secs)) - 1) / (len(secs) - 1)
+    # Once per list, not per item: a 700-item list would otherwise rebuild its set 700 times.
+    spread_of = {
+        c: (len(set(secs)) - 1) / (len(secs) - 1) if len(secs) >= 2 else 0.0 for c, secs in by_container.items()
+    }
+    spread = np.fromiter((spread_of[c] for c in t.containers.tolist()), float, t.n)
     return np.column_stack([same, spread])
 
 

@@ -56,14 +56,15 @@ def _one_title(
     are never taken, so ``.text`` stays exactly the body model's (taking them scored title
     0.92, but made the lead of a headline-less text its title).
     """
-    best = int(np.argmax(np.where(is_body, -1.0, proba[:, title_col])))
+    candidates = np.where(is_body, -1.0, proba[:, title_col])
+    best = int(np.argmax(candidates))
     others = np.nonzero((rest == title_col) & ~is_body)[0]
     others = others[others != best]
     if len(others):
         runner_up = other[others].copy()
         runner_up[:, title_col] = -1.0
         rest[others] = np.argmax(runner_up, axis=1)
-    if proba[best, title_col] >= threshold and not is_body[best]:
+    if candidates[best] >= threshold:  # -1 when every block is body
         rest[best] = title_col
 
 

@@ -155,8 +155,8 @@ def stack(
     pages: Sequence[PageData], config: TrainingConfig = DEFAULT_CONFIG.training, trainable_only: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Concatenate pages into (X, y, weight), keeping labelled blocks with weight > 0."""
-    gold_first = [_with_gold_body(p, config.gold_body_weight) for p in pages]
-    chosen = [p for p in gold_first if p.trainable or not trainable_only]
+    relabelled = [_with_gold_body(p, config.gold_body_weight) for p in pages]
+    chosen = [p for p in relabelled if p.trainable or not trainable_only]
     if not chosen:
         raise ThresherError("no trainable pages")
     X = np.vstack([p.X for p in chosen])

@@ -166,8 +166,13 @@ class RegionScores:
     pages: int
 
     @property
+    def present(self) -> np.ndarray:
+        """Per label, True when the gold set holds it (judged on the unrounded, maybe weighted, mass)."""
+        return np.asarray(self.confusion.sum(axis=1) > 0)
+
+    @property
     def macro_f1(self) -> float:
-        present = [f for f, n in zip(self.f1, self.confusion.sum(axis=1), strict=True) if n > 0]
+        present = [f for f, here in zip(self.f1, self.present, strict=True) if here]
         return float(np.mean(present)) if present else 0.0
 
     def metrics(self, prefix: str) -> dict[str, float]:
@@ -175,8 +180,8 @@ class RegionScores:
         from thresher.regions import REGION_GROUPS
 
         out = {f"{prefix}region_macro_f1": self.macro_f1}
-        for name, p, r, f, n in zip(self.labels, self.precision, self.recall, self.f1, self.support, strict=True):
-            if n:
+        for name, p, r, f, here in zip(self.labels, self.precision, self.recall, self.f1, self.present, strict=True):
+            if here:
                 out.update(
                     {
                         f"{prefix}region_{name}_precision": p,
@@ -187,7 +192,7 @@ class RegionScores:
         for parent, members in REGION_GROUPS.items():
             merged = self.merged(parent, members)
             i = merged.labels.index(parent)
-            if merged.support[i]:
+            if merged.present[i]:
                 out[f"{prefix}region_{parent}_precision"] = merged.precision[i]
                 out[f"{prefix}region_{parent}_recall"] = merged.recall[i]
                 out[f"{prefix}region_{parent}_f1"] = merged.f1[i]
@@ -255,7 +260,8 @@ def region_scores(
         for g, label in zip(p.gold[labelled], np.asarray(labels, dtype=object)[labelled], strict=True):
             gold.append(REGION_NAMES[g])
             predicted.append(label if label in REGION_NAMES else "other")
-        weight += [1.0 / int(labelled.sum())] * int(labelled.sum())
+        n_labelled = int(labelled.sum())
+        weight += [1.0 / n_labelled] * n_labelled
     if not gold:
         return None
     names = list(REGION_NAMES)
