@@ -15,7 +15,7 @@ import numpy as np
 
 from thresher.config import DEFAULT_CONFIG, SegmentationConfig
 from thresher.errors import InputError
-from thresher.features.blocks import segment
+from thresher.features.blocks import HEADINGS, segment
 from thresher.features.document import parse
 from thresher.features.registry import feature_matrix
 from thresher.inference.model import BlockModel, Predictor, load_model
@@ -141,7 +141,8 @@ def extract(
     X = feature_matrix(blocks, doc, block_model.feature_config)
     proba = block_model.predict_proba(X)
     containers = np.fromiter((b.container for b in blocks), dtype=np.int64, count=len(blocks))
-    labels = assign_labels(proba, block_model.labels, block_model.inference, containers)
+    headings = np.fromiter((b.tag in HEADINGS for b in blocks), dtype=bool, count=len(blocks))
+    labels = assign_labels(proba, block_model.labels, block_model.inference, containers, headings)
     title_index, title = find_title(blocks, labels, doc.title)
     if TITLE in block_model.labels and TITLE in labels:
         title = blocks[labels.index(TITLE)].text  # the model found the headline itself

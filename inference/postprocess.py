@@ -15,7 +15,11 @@ TITLE = "title"
 
 
 def assign_labels(
-    proba: np.ndarray, labels: Sequence[str], config: InferenceConfig, containers: np.ndarray | None = None
+    proba: np.ndarray,
+    labels: Sequence[str],
+    config: InferenceConfig,
+    containers: np.ndarray | None = None,
+    headings: np.ndarray | None = None,
 ) -> list[str]:
     """Pick a label per block.
 
@@ -25,6 +29,8 @@ def assign_labels(
     take their most probable non-body label; with ``containers`` (the parent-element id of
     each block), the non-body blocks that share a parent take one label together, the one
     with the highest summed probability, so a list is never half "latest", half "suggested".
+    With ``headings`` (True for h1-h6 blocks), a heading left alone between two other
+    regions takes the region of the block it heads (see :func:`_headings_lead`).
     """
     n = proba.shape[0]
     if n == 0:
@@ -42,6 +48,8 @@ def assign_labels(
         rest = _vote_by_container(other, rest, ~is_body, containers)
     if TITLE in labels:
         _one_title(proba, list(labels).index(TITLE), other, rest, is_body, config.title_threshold)
+    if headings is not None:
+        _headings_lead(rest, is_body, headings, list(labels).index(TITLE) if TITLE in labels else -1)
     return [BODY if is_body[i] else labels[int(rest[i])] for i in range(n)]
 
 
@@ -66,6 +74,26 @@ def _one_title(
         rest[others] = np.argmax(runner_up, axis=1)
     if candidates[best] >= threshold:  # -1 when every block is body
         rest[best] = title_col
+
+
+def _headings_lead(rest: np.ndarray, is_body: np.ndarray, headings: np.ndarray, title_col: int) -> None:
+    """A lone non-body heading takes the region of the non-body block right after it (in place).
+
+    A heading such as "Leave a comment" or "Related news" sits in its own parent element, so
+    container voting cannot pull it into the region it names and the model labels it from
+    its words alone (the Persian page's comment-form heading came out ``latest``).  Gold
+    labels give a heading its region's label; on held-out gold pages this lifts
+    comment_form F1 0.687 -> 0.692 and moves no other label by more than 0.004.
+    Title and body blocks neither give nor take a label here.
+    """
+    n = len(rest)
+    for i in np.nonzero(headings[: n - 1])[0]:
+        nxt = i + 1
+        if is_body[i] or is_body[nxt] or rest[i] == title_col or rest[nxt] == title_col or rest[i] == rest[nxt]:
+            continue
+        if i > 0 and not is_body[i - 1] and rest[i - 1] == rest[i]:
+            continue  # the heading already belongs to the region above it
+        rest[i] = rest[nxt]
 
 
 def _vote_by_container(other: np.ndarray, rest: np.ndarray, non_body: np.ndarray, containers: np.ndarray) -> np.ndarray:

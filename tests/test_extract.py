@@ -128,6 +128,8 @@ def test_persian_page_regions(persian_html: bytes, persian_expected: str) -> Non
     assert set(labels("/article[1]/section[3]/form[1]")) == {"comment_form"}  # the comment form
     prompt = next(b for b in result.blocks if "آدرس ایمیل خود را" in b.text)
     assert prompt.label == "comment_form"
+    form_heading = next(b for b in result.blocks if b.text == "تبادل نظر")  # "exchange of views"
+    assert form_heading.label == "comment_form"  # a lone heading takes the region it heads
     assert set(labels("/nav[1]")) == {"navigation"}
     source = next(b for b in result.blocks if b.text.startswith("منبع"))
     tags = next(b for b in result.blocks if b.text.startswith("برچسب"))

@@ -309,6 +309,34 @@ def test_a_page_has_at_most_one_title() -> None:
     assert "title" not in assign_labels(faint, labels, config)
 
 
+def test_a_lone_heading_takes_the_region_it_heads() -> None:
+    from thresher.inference.postprocess import assign_labels
+
+    labels = ["body", "title", "latest", "comment_form", "navigation"]
+    config = DEFAULT_CONFIG.inference
+    proba = np.array(
+        [
+            [0.05, 0.05, 0.10, 0.05, 0.75],  # the last menu link
+            [0.05, 0.05, 0.60, 0.25, 0.05],  # "Leave a comment", read as a list heading
+            [0.05, 0.05, 0.10, 0.75, 0.05],  # the form's name field
+            [0.05, 0.05, 0.05, 0.80, 0.05],  # its submit button
+        ]
+    )
+    heading = np.array([False, True, False, False])
+    assert assign_labels(proba, labels, config)[1] == "latest"  # without the heading mask
+    assert assign_labels(proba, labels, config, headings=heading)[1] == "comment_form"
+    # A heading that continues the region above it stays there (a list's sub-heading).
+    inside = proba.copy()
+    inside[0] = [0.05, 0.05, 0.80, 0.05, 0.05]
+    assert assign_labels(inside, labels, config, headings=heading)[1] == "latest"
+    # Body neither gives nor takes: a story subheading before a story paragraph stays body.
+    story = proba.copy()
+    story[1:3] = [0.90, 0.02, 0.04, 0.02, 0.02]
+    assert assign_labels(story, labels, config, headings=heading)[1:3] == ["body", "body"]
+    story[1] = [0.05, 0.05, 0.60, 0.25, 0.05]  # a non-body heading before body keeps its label
+    assert assign_labels(story, labels, config, headings=heading)[1:3] == ["latest", "body"]
+
+
 def test_page_weighted_region_scores_count_each_page_once() -> None:
     from thresher.training.evaluate import region_scores
 

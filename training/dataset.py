@@ -11,7 +11,7 @@ from joblib import Parallel, delayed
 
 from thresher.config import DEFAULT_CONFIG, Config, TrainingConfig
 from thresher.errors import ThresherError
-from thresher.features.blocks import segment
+from thresher.features.blocks import HEADINGS, segment
 from thresher.features.document import parse
 from thresher.features.registry import BlockTable, feature_matrix
 from thresher.inference.postprocess import find_title
@@ -56,6 +56,11 @@ class PageData:
     """Parent-element id per block (blocks with equal ids are siblings)."""
     templates: np.ndarray
     """Template id per block (same index-free path and classes)."""
+
+    @property
+    def headings(self) -> np.ndarray:
+        """True for the h1-h6 blocks."""
+        return np.array([tag in HEADINGS for tag in self.block_tags], dtype=bool)
 
 
 def page_data(page: CorpusPage, group: str, config: Config = DEFAULT_CONFIG, gold: GoldPage | None = None) -> PageData:

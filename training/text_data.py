@@ -66,7 +66,7 @@ def block_regions(page: PageData, html_model: BlockModel) -> np.ndarray:
     if not page.block_texts:
         return np.zeros(0, dtype=np.int64)
     proba = html_model.predict_proba(page.X)
-    predicted = assign_labels(proba, html_model.labels, html_model.inference, page.containers)
+    predicted = assign_labels(proba, html_model.labels, html_model.inference, page.containers, page.headings)
     index = {name: i for i, name in enumerate(REGION_NAMES)}
     regions = np.array([index.get(name, index["other"]) for name in predicted], dtype=np.int64)
     other = proba.copy()
