@@ -162,7 +162,8 @@ class Feature:
     name: str
     meaning: str
     compute: Compute
-    width: int
+    width: int | str
+    """Columns the feature fills: a number, or the name of the ``FeatureConfig`` field that sets it."""
     probe: tuple[str, str]
     """(page where the TARGET block scores higher, page where it scores lower)."""
     suffixes: tuple[str, ...] | None = None
@@ -170,10 +171,14 @@ class Feature:
     probe_column: str | None = None
     """The column the probe compares (default: the sum of all columns)."""
 
-    def column_names(self) -> list[str]:
-        if self.width == 1:
+    def width_for(self, config: FeatureConfig) -> int:
+        return int(getattr(config, self.width)) if isinstance(self.width, str) else self.width
+
+    def column_names(self, config: FeatureConfig | None = None) -> list[str]:
+        width = self.width_for(config or DEFAULT_CONFIG.features)
+        if width == 1:
             return [self.name]
-        suffixes = self.suffixes or tuple(str(i) for i in range(self.width))
+        suffixes = self.suffixes or tuple(str(i) for i in range(width))
         return [f"{self.name}_{s}" for s in suffixes]
 
 
@@ -185,7 +190,7 @@ def feature(
     name: str,
     meaning: str,
     probe: tuple[str, str],
-    width: int = 1,
+    width: int | str = 1,
     suffixes: tuple[str, ...] | None = None,
     probe_column: str | None = None,
 ) -> Callable[[Compute], Compute]:
@@ -194,7 +199,7 @@ def feature(
     def register(fn: Compute) -> Compute:
         if any(f.name == name for f in REGISTRY):
             raise ValueError(f"feature {name!r} declared twice")
-        if suffixes is not None and len(suffixes) != width:
+        if suffixes is not None and (not isinstance(width, int) or len(suffixes) != width):
             raise ValueError(f"feature {name!r}: {len(suffixes)} column names for width {width}")
         REGISTRY.append(Feature(name, meaning, fn, width, probe, suffixes, probe_column))
         return fn
@@ -461,7 +466,7 @@ def _hashed(token_lists: Sequence[tuple[str, ...]], buckets: int) -> FloatArray:
     "own_attr",
     "hashed class/id word pieces of the block's element",
     (_p('<p class="story-text">TARGET</p>'), _p("<p>TARGET</p>")),
-    width=_CFG.own_attr_buckets,
+    width="own_attr_buckets",
 )
 def _own_attr(t: BlockTable) -> FloatArray:
     return _hashed([b.own_attr for b in t.blocks], t.config.own_attr_buckets)
@@ -471,7 +476,7 @@ def _own_attr(t: BlockTable) -> FloatArray:
     "ancestor_attr",
     "hashed class/id word pieces of the block's ancestors",
     (_p('<div class="sidebar widget"><p>TARGET</p></div>'), _p("<div><p>TARGET</p></div>")),
-    width=_CFG.ancestor_attr_buckets,
+    width="ancestor_attr_buckets",
 )
 def _ancestor_attr(t: BlockTable) -> FloatArray:
     return _hashed([b.ancestor_attr for b in t.blocks], t.config.ancestor_attr_buckets)
@@ -682,7 +687,7 @@ def _after_main_container(t: BlockTable) -> FloatArray:
     "heading_words",
     "hashed words of the nearest heading above the block (tells 'related' lists from 'latest' ones)",
     (_p("<h2>Related stories</h2><ul><li>TARGET</li></ul>"), _p("<ul><li>TARGET</li></ul>")),
-    width=_CFG.heading_buckets,
+    width="heading_buckets",
 )
 def _heading_words(t: BlockTable) -> FloatArray:
     return _hashed([tuple(tokens(b.heading)[:8]) for b in t.blocks], t.config.heading_buckets)
@@ -900,7 +905,7 @@ def shift_context(values: FloatArray, offset: int) -> FloatArray:
 
 def column_names(config: FeatureConfig = _CFG) -> list[str]:
     """Names of the feature matrix's columns, in order."""
-    names = [name for f in REGISTRY for name in f.column_names()]
+    names = [name for f in REGISTRY for name in f.column_names(config)]
     names += [f"{name}@{off:+d}" for off in config.context_offsets for name in CONTEXT_OF]
     return names
 
@@ -914,7 +919,7 @@ def feature_matrix(blocks: Sequence[Block], doc: Document | None = None, config:
     by_name: dict[str, FloatArray] = {}
     for f in REGISTRY:
         values = f.compute(table)
-        if f.width == 1:
+        if f.width_for(config) == 1:
             by_name[f.name] = values
             columns.append(values[:, None])
         else:

@@ -56,6 +56,20 @@ def test_empty_page_gives_empty_matrix() -> None:
     assert feature_matrix([], None).shape == (0, len(column_names()))
 
 
+def test_hash_widths_follow_the_feature_config() -> None:
+    from dataclasses import replace
+
+    from thresher.config import DEFAULT_CONFIG
+
+    wide = replace(DEFAULT_CONFIG.features, heading_buckets=64, own_attr_buckets=8)
+    names = column_names(wide)
+    assert len(names) == len(column_names()) + 48 - 24
+    assert "heading_words_63" in names and "own_attr_8" not in names
+    doc = parse(b"<html><body><h2>Related</h2><ul><li><a href='/a'>One story</a></li></ul></body></html>")
+    assert feature_matrix(segment(doc), doc, wide).shape[1] == len(names)
+    assert feature_matrix([], None, wide).shape == (0, len(names))
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
