@@ -108,11 +108,7 @@ class BlockTable:
 
     @cached_property
     def template_ids(self) -> np.ndarray:
-        """Blocks printed by the same template line share an id: same index-free path and classes."""
-        ids: dict[tuple[str, tuple[str, ...]], int] = {}
-        return np.fromiter(
-            (ids.setdefault((_INDEX.sub("", b.xpath), b.own_attr), len(ids)) for b in self.blocks), np.int64, self.n
-        )
+        return template_ids(self.blocks)
 
     @cached_property
     def in_main(self) -> np.ndarray:
@@ -141,6 +137,16 @@ class BlockTable:
 
 
 _INDEX = re.compile(r"\[\d+\]")
+
+
+def template_ids(blocks: Sequence[Block]) -> np.ndarray:
+    """Blocks printed by the same template line share an id: same index-free path and classes."""
+    ids: dict[tuple[str, tuple[str, ...]], int] = {}
+    return np.fromiter(
+        (ids.setdefault((_INDEX.sub("", b.xpath), b.own_attr), len(ids)) for b in blocks), np.int64, len(blocks)
+    )
+
+
 # A story URL: a date in the path, a long number (story id) or a long hyphenated slug.
 _STORY_URL = re.compile(r"/(?:19|20)\d\d[/-]\d\d?(?:[/-]|$)|\d{5,}|[^/?#]*-[^/?#]*-[^/?#]*-[^/?#]*")
 _HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//(?:[^@/?#]*@)?(?:www\d?\.)?([^/:?#]+)", re.IGNORECASE)
@@ -480,6 +486,48 @@ def _own_attr(t: BlockTable) -> FloatArray:
 )
 def _ancestor_attr(t: BlockTable) -> FloatArray:
     return _hashed([b.ancestor_attr for b in t.blocks], t.config.ancestor_attr_buckets)
+
+
+CLASS_WORDS: dict[str, frozenset[str]] = {
+    "comments": frozenset(
+        "comment comments commentlist reply replies disqus respond discussion kommentar kommentare".split()
+    ),
+    "comment_form": frozenset("form subscribe newsletter signup login contact search".split()),
+    "suggested": frozenset("related similar recommended recommendations suggested suggestions yarpp".split()),
+    "latest": frozenset("latest popular trending mostread recent ticker sidebar widget".split()),
+    "navigation": frozenset(
+        "nav navbar navigation menu menus breadcrumb breadcrumbs pagination pager submenu topnav".split()
+    ),
+    "footer": frozenset("footer copyright colophon legal imprint".split()),
+    "ads_share": frozenset(
+        "share sharing social follow advert advertisement ads sponsor sponsored banner addthis".split()
+    ),
+    "metadata": frozenset("author byline date time tags tag meta source category published dateline posted".split()),
+}
+"""class/id word pieces that name a region (page code is written in English whatever the
+page's language).  Read by the ``attr_kind`` feature and the weak-labelling rules."""
+
+
+@feature(
+    "attr_kind",
+    "per region, 1 when the block's class/id names it, 0.5 for a near ancestor's, 0.25 a far one's",
+    (_p('<div class="comments"><p>TARGET</p></div>'), _p('<div class="content"><p>TARGET</p></div>')),
+    width=len(CLASS_WORDS),
+    suffixes=tuple(CLASS_WORDS),
+)
+def _attr_kind(t: BlockTable) -> FloatArray:
+    # Developers name regions in English whatever the page's language; hashed pieces blur
+    # these few telling words with thousands of others.
+    out = np.zeros((t.n, len(CLASS_WORDS)))
+    for i, b in enumerate(t.blocks):
+        for k, words in enumerate(CLASS_WORDS.values()):
+            if any(w in words for w in b.own_attr):
+                out[i, k] = 1.0
+            elif any(w in words for w in b.ancestor_attr[:6]):
+                out[i, k] = 0.5
+            elif any(w in words for w in b.ancestor_attr):
+                out[i, k] = 0.25
+    return out
 
 
 # --- siblings: the link-farm signal -----------------------------------------------------------

@@ -18,6 +18,7 @@ from thresher.errors import InputError
 from thresher.features.blocks import HEADINGS, segment
 from thresher.features.document import parse
 from thresher.features.registry import feature_matrix
+from thresher.inference.context import BlockLayout
 from thresher.inference.model import BlockModel, Predictor, load_model
 from thresher.inference.postprocess import BODY, TITLE, assign_labels, find_title
 from thresher.regions import LINK_FARM_REGIONS, expand_labels
@@ -139,10 +140,10 @@ def extract(
             raise InputError(f"no text could be read from the page: {doc.problems[0]}")
         return Extraction(text="", title=doc.title, blocks=[], url=url)
     X = feature_matrix(blocks, doc, block_model.feature_config)
-    proba = block_model.predict_proba(X)
-    containers = np.fromiter((b.container for b in blocks), dtype=np.int64, count=len(blocks))
+    layout = BlockLayout.of(blocks)
+    proba = block_model.predict_proba(X, layout)
     headings = np.fromiter((b.tag in HEADINGS for b in blocks), dtype=bool, count=len(blocks))
-    labels = assign_labels(proba, block_model.labels, block_model.inference, containers, headings)
+    labels = assign_labels(proba, block_model.labels, block_model.inference, layout.containers, headings)
     title_index, title = find_title(blocks, labels, doc.title)
     if TITLE in block_model.labels and TITLE in labels:
         title = blocks[labels.index(TITLE)].text  # the model found the headline itself

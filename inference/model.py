@@ -24,10 +24,12 @@ from thresher.config import FeatureConfig, InferenceConfig
 from thresher.errors import ModelError
 from thresher.features.lines import line_column_names
 from thresher.features.registry import column_names
+from thresher.inference.context import BlockLayout, context_width, region_context
 
 FORMAT = "thresher-block-model/1"
 MODEL_FILE = "model.txt"
 REGION_MODEL_FILE = "regions.txt"
+CONTEXT_MODEL_FILE = "region_context.txt"
 METADATA_FILE = "metadata.json"
 KINDS = ("html", "text")
 """What a model reads: ``html`` blocks of a page, or ``text`` lines of an already extracted text."""
@@ -62,7 +64,7 @@ class Predictor(Protocol):
     feature_config: FeatureConfig
     inference: InferenceConfig
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray: ...
+    def predict_proba(self, X: np.ndarray, layout: BlockLayout | None = None) -> np.ndarray: ...
 
 
 def combine_region_proba(
@@ -93,33 +95,59 @@ class BlockModel:
     """Names the kind of non-body blocks (labels[1:]); None for a body/boilerplate model."""
     kind: str = "html"
     """``html`` (blocks of a page) or ``text`` (lines of plain text); see :data:`KINDS`."""
+    context_booster: lgb.Booster | None = None
+    """The region model's second look (:mod:`thresher.inference.context`); None without one."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def feature_names(self) -> list[str]:
         return expected_columns(self.kind, self.feature_config)
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Class probabilities, shape (n_blocks, n_labels)."""
+    def predict_proba(self, X: np.ndarray, layout: BlockLayout | None = None) -> np.ndarray:
+        """Class probabilities, shape (n_blocks, n_labels).
+
+        ``layout`` (the page's containers and templates) is needed by a model with a context
+        model; without it such a model raises ModelError rather than quietly score worse.
+        """
         if X.shape[0] == 0:
             return np.zeros((0, len(self.labels)))
         with self._lock:  # one booster, many threads: LightGBM predictors are not re-entrant
             p_body = np.asarray(self.booster.predict(X, num_threads=1), dtype=np.float64)
             if self.region_booster is None:
                 return np.column_stack([1.0 - p_body, p_body])
-            regions = self.region_booster
+            first = self.first_region_proba(X, p_body)
+            if self.context_booster is None:
+                return first
+            if layout is None:
+                raise ModelError("this model reads each block's neighbourhood: pass the page's BlockLayout")
+            context = self.context_booster
+            seen = np.hstack([X, region_context(first, layout)])
             return combine_region_proba(
                 p_body,
-                lambda rows: np.asarray(regions.predict(X[rows], num_threads=1)),
+                lambda rows: np.asarray(context.predict(seen[rows], num_threads=1)),
                 len(self.labels) - 1,
                 self.inference.region_threshold,
             )
+
+    def first_region_proba(self, X: np.ndarray, p_body: np.ndarray) -> np.ndarray:
+        """The first region model's probabilities (before the context model's second look)."""
+        assert self.region_booster is not None
+        regions = self.region_booster
+        return combine_region_proba(
+            p_body,
+            lambda rows: np.asarray(regions.predict(X[rows], num_threads=1)),
+            len(self.labels) - 1,
+            self.inference.region_threshold,
+        )
 
     def model_text(self) -> str:
         return str(self.booster.model_to_string())
 
     def region_model_text(self) -> str | None:
         return None if self.region_booster is None else str(self.region_booster.model_to_string())
+
+    def context_model_text(self) -> str | None:
+        return None if self.context_booster is None else str(self.context_booster.model_to_string())
 
     def save(self, directory: Path | str) -> Path:
         """Write ``model.txt`` and ``metadata.json`` into ``directory`` (created if needed)."""
@@ -130,6 +158,9 @@ class BlockModel:
         region_text = self.region_model_text()
         if region_text is not None:
             (out / REGION_MODEL_FILE).write_text(region_text, encoding="utf-8")
+        context_text = self.context_model_text()
+        if context_text is not None:
+            (out / CONTEXT_MODEL_FILE).write_text(context_text, encoding="utf-8")
         meta = {
             **self.metadata,
             "format": FORMAT,
@@ -145,6 +176,8 @@ class BlockModel:
         }
         if region_text is not None:
             meta["region_model_sha256"] = hashlib.sha256(region_text.encode("utf-8")).hexdigest()
+        if context_text is not None:
+            meta["context_model_sha256"] = hashlib.sha256(context_text.encode("utf-8")).hexdigest()
         (out / METADATA_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return out
 
@@ -164,11 +197,22 @@ class BlockModel:
         region_text = region_path.read_text(encoding="utf-8") if "region_model_sha256" in meta else None
         if region_text is None and "region_model_sha256" in meta:
             raise ModelError(f"{path}: metadata names a region model but {REGION_MODEL_FILE} is missing")
-        return cls.from_parts(text, meta, source=str(path), region_text=region_text)
+        context_path = path / CONTEXT_MODEL_FILE
+        context_text = None
+        if "context_model_sha256" in meta:
+            if not context_path.is_file():
+                raise ModelError(f"{path}: metadata names a context model but {CONTEXT_MODEL_FILE} is missing")
+            context_text = context_path.read_text(encoding="utf-8")
+        return cls.from_parts(text, meta, source=str(path), region_text=region_text, context_text=context_text)
 
     @classmethod
     def from_parts(
-        cls, model_text: str, meta: dict[str, Any], source: str = "<memory>", region_text: str | None = None
+        cls,
+        model_text: str,
+        meta: dict[str, Any],
+        source: str = "<memory>",
+        region_text: str | None = None,
+        context_text: str | None = None,
     ) -> BlockModel:
         if meta.get("format") != FORMAT:
             raise ModelError(f"{source}: unknown model format {meta.get('format')!r}; expected {FORMAT!r}")
@@ -201,6 +245,16 @@ class BlockModel:
             region_booster = lgb.Booster(model_str=region_text)
             if region_booster.num_feature() != len(expected) or labels[0] != "body":
                 raise ModelError(f"{source}: the region model does not fit the labels or features")
+        context_booster = None
+        if context_text is not None:
+            if region_booster is None:
+                raise ModelError(f"{source}: a context model needs a region model")
+            if hashlib.sha256(context_text.encode("utf-8")).hexdigest() != meta.get("context_model_sha256"):
+                raise ModelError(f"{source}: {CONTEXT_MODEL_FILE} does not match the checksum in {METADATA_FILE}")
+            _check_lightgbm_version(context_text, source)
+            context_booster = lgb.Booster(model_str=context_text)
+            if context_booster.num_feature() != len(expected) + context_width(len(labels)):
+                raise ModelError(f"{source}: the context model does not fit the labels or features")
         inference = InferenceConfig(**(meta.get("inference") or {}))
         return cls(
             booster=booster,
@@ -220,10 +274,12 @@ class BlockModel:
                     "inference",
                     "model_sha256",
                     "region_model_sha256",
+                    "context_model_sha256",
                 }
             },
             region_booster=region_booster,
             kind=kind,
+            context_booster=context_booster,
         )
 
 

@@ -12,6 +12,10 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
+
+from thresher.training.dataset import PageData
+
 ALPHABETS = {
     "en": "abcdefghijklmnopqrstuvwxyz",
     "fa": "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی",
@@ -108,3 +112,44 @@ def write_corpus(root: Path, pages_per_site: int = 8, seed: int = 7, name: str =
         for rec in sorted(records, key=lambda r: str(r["id"])):
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return folder
+
+
+def toy_page(
+    key: str,
+    X: np.ndarray,
+    weak: np.ndarray,
+    rules: list[str],
+    gold: np.ndarray | None = None,
+    *,
+    group: str | None = None,
+    dataset: str = "d",
+    containers: np.ndarray | None = None,
+    templates: np.ndarray | None = None,
+) -> PageData:
+    """A parsed page made from arrays (region indexes into REGION_NAMES; -1 in ``gold`` for
+    blocks without a hand label): body is whatever ``weak`` calls body."""
+    from thresher.regions import REGION_NAMES
+
+    n = len(weak)
+    zeros = np.zeros(n, dtype=np.int64)
+    return PageData(
+        key=key,
+        dataset=dataset,
+        group=group or key,
+        X=X,
+        y=(weak == REGION_NAMES.index("body")).astype(int),
+        weight=np.ones(n),
+        block_texts=["x"] * n,
+        block_tags=["p"] * n,
+        title="",
+        main_text="x",
+        with_snippets=[],
+        without_snippets=[],
+        trainable=True,
+        regions=weak,
+        region_rules=rules,
+        weak=weak,
+        gold=np.full(n, -1) if gold is None else gold,
+        containers=zeros if containers is None else containers,
+        templates=zeros if templates is None else templates,
+    )

@@ -65,5 +65,6 @@ def test_train_log_load_extract(
     assert model.metadata["training"]["pages"] == 40
     assert model.labels[0] == "body" and len(model.labels) == 11  # body model + region model
     assert os.path.exists(tmp_path / "model" / "regions.txt")
+    assert model.context_booster is not None and os.path.exists(tmp_path / "model" / "region_context.txt")
     assert {"navigation", "comment_form"} <= set(frame.loc[0, "labels"])
     assert os.path.exists(tmp_path / "model" / "model.txt")

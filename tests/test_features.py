@@ -126,3 +126,27 @@ def test_story_overlap_is_shared_by_every_item_of_a_list() -> None:
     assert X[1, 0] == pytest.approx(2 / 3) and X[2, 0] == 0.0  # "update" is not in the story
     assert X[1, 1] == X[2, 1] == pytest.approx(1 / 3)
     assert X[0, 0] == 0.0  # the story does not overlap itself
+
+
+def test_attr_kind_says_which_region_the_page_code_names_and_how_near() -> None:
+    html = (
+        b"<html><body><div class='comment-list'><p class='reply'>A reader writes here.</p>"
+        b"<p>Another reader answers.</p></div><footer><p>All rights reserved.</p></footer>"
+        b"<div class='story'><p>Plain story text.</p></div></body></html>"
+    )
+    doc = parse(html)
+    blocks = segment(doc)
+    X = feature_matrix(blocks, doc)
+    names = column_names()
+
+    def kind(block: int, region: str) -> float:
+        return float(X[block, names.index(f"attr_kind_{region}")])
+
+    def find(start: str) -> int:
+        return next(i for i, b in enumerate(blocks) if b.text.startswith(start))
+
+    own, near, foot, story = find("A reader"), find("Another"), find("All rights"), find("Plain")
+    assert kind(own, "comments") == 1.0  # its own class says reply
+    assert kind(near, "comments") == 0.5  # its parent's class says comment
+    assert kind(foot, "comments") == 0.0 and kind(story, "comments") == 0.0
+    assert kind(story, "footer") == 0.0

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.synthetic import toy_page
 from thresher.config import DEFAULT_CONFIG
 from thresher.features.blocks import segment
 from thresher.features.document import parse
@@ -195,27 +196,13 @@ def test_class_balance_lifts_rare_region_labels() -> None:
 
 def _page(key: str, weak: list[str], rules: list[str], gold: list[str] | None = None, dataset: str = "d") -> PageData:
     index = {name: i for i, name in enumerate(REGION_NAMES)}
-    n = len(weak)
-    return PageData(
-        key=key,
+    return toy_page(
+        key,
+        np.arange(len(weak), dtype=np.float32)[:, None],
+        np.array([index[w] for w in weak]),
+        rules,
+        np.array([index[g] if g else -1 for g in gold]) if gold else None,
         dataset=dataset,
-        group=key,
-        X=np.arange(n, dtype=np.float32)[:, None],
-        y=np.array([1 if w == "body" else 0 for w in weak]),
-        weight=np.ones(n),
-        block_texts=["x"] * n,
-        block_tags=["p"] * n,
-        title="",
-        main_text="x",
-        with_snippets=[],
-        without_snippets=[],
-        trainable=True,
-        regions=np.array([index[w] for w in weak]),
-        region_rules=rules,
-        weak=np.array([index[w] for w in weak]),
-        gold=np.array([index[g] if g else -1 for g in gold]) if gold else np.full(n, -1),
-        containers=np.zeros(n, dtype=np.int64),
-        templates=np.zeros(n, dtype=np.int64),
     )
 
 

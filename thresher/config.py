@@ -67,6 +67,13 @@ class TrainingConfig:
     """Also train the region model that names the kind of each non-body block."""
     region_rounds: int = 120
     region_learning_rate: float = 0.1
+    region_context: bool = True
+    """Also train the context model: a second region model that reads the first one's
+    probabilities around each block (:mod:`thresher.inference.context`).  It learns from the
+    first model's out-of-fold probabilities, so training fits ``context_folds`` more body and
+    region models.  Held-out region macro-F1 0.694 -> 0.706 on 652 gold pages."""
+    context_folds: int = 4
+    """Site-grouped folds for the first model's out-of-fold probabilities."""
     gold_weight: float = 1.0
     """Weight of a hand-labelled gold block in the region model."""
     gold_body_weight: float = 3.0

@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 
 from thresher.config import DEFAULT_CONFIG, Config, FeatureConfig, InferenceConfig
 from thresher.features.registry import column_names
+from thresher.inference.context import BlockLayout
 from thresher.inference.model import combine_region_proba
 from thresher.regions import NON_BODY_REGIONS
 from thresher.training.dataset import PageData, stack, stack_regions
@@ -57,7 +58,8 @@ class LogRegModel:
         self.inference = inference
         self.labels: list[str] = ["body", *NON_BODY_REGIONS] if regions is not None else ["boilerplate", "body"]
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+    def predict_proba(self, X: np.ndarray, layout: BlockLayout | None = None) -> np.ndarray:
+        """Block probabilities (``layout`` is not read: this baseline has no context model)."""
         if X.shape[0] == 0:
             return np.zeros((0, len(self.labels)))
         X = X[:, self.keep]

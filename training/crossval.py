@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from thresher.config import DEFAULT_CONFIG, Config
+from thresher.inference.context import region_context
 from thresher.inference.model import BlockModel, Predictor
 from thresher.inference.postprocess import BODY, assign_labels
-from thresher.training.dataset import PageData, stack, stack_regions
+from thresher.training.dataset import PageData, region_rows, stack, stack_regions
 from thresher.training.estimator import BlockClassifier, RegionClassifier
 
 Fit = Callable[[Sequence[PageData]], Predictor]
@@ -41,14 +43,52 @@ def fit_model(
     if keep is not None:
         X[:, ~keep] = 0.0
     body = BlockClassifier(config).fit(X, y, w)
-    regions = None
+    regions = context = None
     if config.training.regions:
         Xr, yr, wr = stack_regions(pages, config.training)
         if keep is not None:
             Xr[:, ~keep] = 0.0
         if len(np.unique(yr)) > 1:
             regions = RegionClassifier(config).fit(Xr, yr, wr)
-    return body.to_model(metadata, regions)
+            if config.training.region_context:
+                context = fit_context(pages, config, keep)
+    return body.to_model(metadata, regions, context)
+
+
+def fit_context(
+    pages: Sequence[PageData], config: Config = DEFAULT_CONFIG, keep: np.ndarray | None = None
+) -> RegionClassifier | None:
+    """The context model (:mod:`thresher.inference.context`), or None when the pages cannot
+    support one (fewer than two site groups, or a fold without region labels).
+
+    It must learn from probabilities like those it will see on new sites, so each page's
+    first-stage probabilities come from body and region models fitted on the other site
+    groups (``config.training.context_folds`` folds), never from ones that saw the page.
+    """
+    first_only = replace(config, training=replace(config.training, region_context=False))
+    any_gold = any((p.gold >= 0).any() for p in pages)
+    wanted = [region_rows(p, config.training, any_gold) is not None for p in pages]
+    if len({p.group for p in pages}) < 2 or config.training.context_folds < 2:
+        return None
+    folds = fold_of_pages(pages, config.training.context_folds)
+    first: dict[str, np.ndarray] = {}
+    for k in sorted(set(folds.tolist())):
+        model = fit_model([p for p, f in zip(pages, folds, strict=True) if f != k], first_only, keep=keep)
+        if model.region_booster is None:
+            return None
+        for p, f, w in zip(pages, folds, wanted, strict=True):
+            if f == k and w:
+                first[p.key] = model.predict_proba(p.X)
+    seen = [p for p in pages if p.key in first]
+
+    def columns(p: PageData) -> np.ndarray:
+        X = p.X if keep is None else np.where(keep, p.X, 0.0)
+        return np.hstack([X, region_context(first[p.key], p.layout)])
+
+    Xc, yc, wc = stack_regions(seen, config.training, columns)
+    if len(np.unique(yc)) < 2:
+        return None
+    return RegionClassifier(config, context=True).fit(Xc, yc, wc)
 
 
 def fold_of_pages(pages: Sequence[PageData], n_folds: int) -> np.ndarray:
@@ -77,7 +117,7 @@ def cross_validate(
         model = fit(train_pages) if fit is not None else fit_model(train_pages, config)
         for p, f in zip(pages, folds, strict=True):
             if f == k:
-                proba[p.key] = model.predict_proba(p.X)
+                proba[p.key] = model.predict_proba(p.X, p.layout)
                 texts[p.key] = text_from_proba(p, proba[p.key], model)
     if model is None:
         raise ValueError("cross-validation needs at least one page")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -14,6 +14,7 @@ from thresher.errors import ThresherError
 from thresher.features.blocks import HEADINGS, segment
 from thresher.features.document import parse
 from thresher.features.registry import BlockTable, feature_matrix
+from thresher.inference.context import BlockLayout
 from thresher.inference.postprocess import find_title
 from thresher.regions import NON_BODY_REGIONS, REGION_NAMES
 from thresher.training.corpus import CorpusPage, site_groups
@@ -56,6 +57,10 @@ class PageData:
     """Parent-element id per block (blocks with equal ids are siblings)."""
     templates: np.ndarray
     """Template id per block (same index-free path and classes)."""
+
+    @property
+    def layout(self) -> BlockLayout:
+        return BlockLayout(self.containers, self.templates)
 
     @property
     def headings(self) -> np.ndarray:
@@ -189,36 +194,54 @@ def _with_gold_body(page: PageData, weight: float) -> PageData:
     )
 
 
+def region_rows(
+    page: PageData, config: TrainingConfig, any_gold: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The page's region-model rows: (block mask, NON_BODY_REGIONS index, weight), or None.
+
+    Gold pages give their hand labels; other pages the weak labels of the configured rules
+    (``weak_region_rules``, or ``weak_region_rules_without_gold`` when no page has gold).
+    """
+    body = REGION_NAMES.index("body")
+    has_gold = page.gold >= 0
+    if has_gold.any():
+        labels, keep = page.gold, has_gold
+        weight = np.full(len(labels), config.gold_weight)
+    elif page.trainable:
+        rules = config.weak_region_rules if any_gold else config.weak_region_rules_without_gold
+        labels = page.weak
+        keep = np.array([rule in rules for rule in page.region_rules], dtype=bool) & (labels >= 0)
+        weight = page_weights(page, config) * config.weak_region_weight
+    else:
+        return None
+    keep = keep & (labels != body)
+    if not keep.any():
+        return None
+    return keep, np.where(labels[keep] > body, labels[keep] - 1, labels[keep]), weight[keep]
+
+
 def stack_regions(
-    pages: Sequence[PageData], config: TrainingConfig = DEFAULT_CONFIG.training
+    pages: Sequence[PageData],
+    config: TrainingConfig = DEFAULT_CONFIG.training,
+    columns: Callable[[PageData], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(X, y, weight) for the region model: non-body blocks, y indexing NON_BODY_REGIONS.
 
     Gold pages give their hand labels (weight ``gold_weight``); other pages give the weak
     labels of the rules in ``weak_region_rules`` only, down-weighted, or those of
     ``weak_region_rules_without_gold`` when no page has gold labels.  Classes are then
-    re-weighted by :func:`class_balance`.
+    re-weighted by :func:`class_balance`.  ``columns`` gives a page's feature rows
+    (default: ``page.X``; the context model adds its context columns).
     """
-    body = REGION_NAMES.index("body")
     any_gold = any((p.gold >= 0).any() for p in pages)
-    rules = config.weak_region_rules if any_gold else config.weak_region_rules_without_gold
     X, y, w = [], [], []
     for p in pages:
-        has_gold = p.gold >= 0
-        if has_gold.any():
-            labels, keep = p.gold, has_gold
-            weight = np.full(len(labels), config.gold_weight)
-        elif p.trainable:
-            labels = p.weak
-            keep = np.array([rule in rules for rule in p.region_rules], dtype=bool) & (labels >= 0)
-            weight = page_weights(p, config) * config.weak_region_weight
-        else:
-            continue
-        keep &= labels != body
-        if keep.any():
-            X.append(p.X[keep])
-            y.append(np.where(labels[keep] > body, labels[keep] - 1, labels[keep]))
-            w.append(weight[keep])
+        rows = region_rows(p, config, any_gold)
+        if rows is not None:
+            keep, labels, weight = rows
+            X.append(p.X[keep] if columns is None else columns(p)[keep])
+            y.append(labels)
+            w.append(weight)
     if not X:
         raise ThresherError("no region labels to train on")
     labels_, weights = np.concatenate(y), np.concatenate(w)

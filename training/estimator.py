@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from thresher.config import DEFAULT_CONFIG, Config
+from thresher.inference.context import context_names
 from thresher.inference.model import BlockModel, expected_columns
 from thresher.regions import NON_BODY_REGIONS
 
@@ -42,7 +43,12 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X: np.ndarray) -> np.ndarray:
         return np.argmax(self.predict_proba(X), axis=1)
 
-    def to_model(self, metadata: dict[str, Any] | None = None, regions: RegionClassifier | None = None) -> BlockModel:
+    def to_model(
+        self,
+        metadata: dict[str, Any] | None = None,
+        regions: RegionClassifier | None = None,
+        context: RegionClassifier | None = None,
+    ) -> BlockModel:
         """The fitted booster(s) as a :class:`BlockModel` (what gets saved and shipped)."""
         return BlockModel(
             booster=self.booster_,
@@ -52,6 +58,7 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
             metadata=dict(metadata or {}),
             region_booster=regions.booster_ if regions is not None else None,
             kind=self.kind,
+            context_booster=context.booster_ if context is not None else None,
         )
 
     def feature_importance(self) -> dict[str, float]:
@@ -60,16 +67,23 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
 
 
 class RegionClassifier(ClassifierMixin, BaseEstimator):
-    """Multi-class LightGBM naming the kind of a non-body block (``NON_BODY_REGIONS``)."""
+    """Multi-class LightGBM naming the kind of a non-body block (``NON_BODY_REGIONS``).
 
-    def __init__(self, config: Config = DEFAULT_CONFIG, kind: str = "html") -> None:
+    With ``context=True`` it is the context model: its rows carry the context columns of
+    :func:`thresher.inference.context.region_context` after the block features.
+    """
+
+    def __init__(self, config: Config = DEFAULT_CONFIG, kind: str = "html", context: bool = False) -> None:
         self.config = config
         self.kind = kind
+        self.context = context
 
     def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> RegionClassifier:
         training = self.config.training
         params = training.lightgbm_params(len(NON_BODY_REGIONS), learning_rate=training.region_learning_rate)
         names = expected_columns(self.kind, self.config.features)
+        if self.context:
+            names += context_names(["body", *NON_BODY_REGIONS])
         train = lgb.Dataset(X, label=y, weight=sample_weight, feature_name=names, free_raw_data=True)
         self.booster_ = lgb.train(params, train, num_boost_round=training.region_rounds)
         self.classes_ = np.arange(len(NON_BODY_REGIONS))

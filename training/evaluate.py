@@ -133,7 +133,7 @@ def run_evaluation(
         kept = [p for p in data if p.group not in seen]
         excluded = len(data) - len(kept)
         data = kept
-        proba = {p.key: block_model.predict_proba(p.X) for p in data}
+        proba = {p.key: block_model.predict_proba(p.X, p.layout) for p in data}
         texts = {p.key: text_from_proba(p, proba[p.key], block_model) for p in data}
         regions = region_scores(data, proba, block_model.labels, block_model.inference)
         mode = f"model {model}"

@@ -19,6 +19,7 @@ from thresher.errors import CorpusError
 from thresher.features.blocks import HEADINGS, segment
 from thresher.features.document import parse
 from thresher.features.registry import feature_matrix
+from thresher.inference.context import BlockLayout
 from thresher.inference.model import load_model
 from thresher.inference.postprocess import BODY, assign_labels, find_title
 from thresher.regions import REGION_NAMES, REGIONS
@@ -49,12 +50,13 @@ def page_labels(dataset: str, page_id: str, corpus: Path, model: str | None = No
     block_model = load_model(model)
     doc = parse(page.read_bytes(), page.url)
     blocks = segment(doc)
-    proba = block_model.predict_proba(feature_matrix(blocks, doc, block_model.feature_config))
+    layout = BlockLayout.of(blocks)
+    proba = block_model.predict_proba(feature_matrix(blocks, doc, block_model.feature_config), layout)
     labels = assign_labels(
         proba,
         block_model.labels,
         block_model.inference,
-        np.array([b.container for b in blocks]),
+        layout.containers,
         np.array([b.tag in HEADINGS for b in blocks], dtype=bool),
     )
     if set(block_model.labels) == {"body", "boilerplate"}:

@@ -26,7 +26,7 @@ from thresher.inference.postprocess import BODY, assign_labels
 from thresher.regions import REGION_NAMES
 from thresher.training.corpus import corpus_digest, read_corpora
 from thresher.training.crossval import cross_validate, fold_of_pages
-from thresher.training.dataset import PageData, build_pages
+from thresher.training.dataset import PageData, build_pages, class_balance
 from thresher.training.estimator import BlockClassifier, RegionClassifier
 from thresher.training.evaluate import DatasetScores, score_datasets
 from thresher.training.metrics import Score
@@ -70,7 +70,8 @@ def _stack(pages: Sequence[TextPage]) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def _stack_regions(pages: Sequence[TextPage], config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Non-body lines with their carried-over kind; each page weighs ``scale / sqrt(lines)``."""
+    """Non-body lines with their carried-over kind; each page weighs ``scale / sqrt(lines)``,
+    and classes are re-weighted as in the HTML region model (``region_class_balance``)."""
     X, y, w = [], [], []
     training = config.training
     for p in pages:
@@ -82,7 +83,8 @@ def _stack_regions(pages: Sequence[TextPage], config: Config) -> tuple[np.ndarra
             w.append(np.full(int(n), training.page_weight_scale / n**training.page_weight_power))
     if not X:
         raise ThresherError("no non-body lines to train the region model on")
-    return np.vstack(X), np.concatenate(y), np.concatenate(w)
+    labels, weights = np.concatenate(y), np.concatenate(w)
+    return np.vstack(X), labels, weights * class_balance(labels, weights, training.region_class_balance)[labels]
 
 
 def fit_text_model(pages: Sequence[TextPage], config: Config, metadata: dict[str, Any] | None = None) -> BlockModel:

@@ -15,19 +15,16 @@ from collections.abc import Sequence
 import numpy as np
 
 from thresher.features.blocks import FLAG_BITS, HEADINGS, Block
+from thresher.features.registry import CLASS_WORDS
 from thresher.regions import REGION_NAMES
 from thresher.vocabulary import Vocabulary, load_vocabulary
 
 # class/id word pieces (page code, not page language) that name a region.
-_COMMENT = frozenset(
-    "comment comments commentlist reply replies disqus respond discussion kommentar kommentare".split()
-)
-_NAVIGATION = frozenset(
-    "nav navbar navigation menu menus breadcrumb breadcrumbs pagination pager submenu topnav".split()
-)
-_FOOTER = frozenset("footer copyright colophon legal imprint".split())
-_ADS_SHARE = frozenset("share sharing social follow advert advertisement ads sponsor sponsored banner addthis".split())
-_METADATA = frozenset("author byline date time tags tag meta source category published dateline posted".split())
+_COMMENT = CLASS_WORDS["comments"]
+_NAVIGATION = CLASS_WORDS["navigation"]
+_FOOTER = CLASS_WORDS["footer"]
+_ADS_SHARE = CLASS_WORDS["ads_share"]
+_METADATA = CLASS_WORDS["metadata"]
 
 
 def _has(tokens: Sequence[str], vocabulary: frozenset[str]) -> bool:

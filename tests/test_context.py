@@ -1,0 +1,117 @@
+"""The context model: a second region model reading the first one's probabilities around each block."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.synthetic import toy_page
+from thresher.config import DEFAULT_CONFIG, Config
+from thresher.errors import ModelError
+from thresher.features.registry import column_names
+from thresher.inference.context import BlockLayout, context_names, context_width, region_context
+from thresher.inference.model import CONTEXT_MODEL_FILE, BlockModel
+from thresher.regions import NON_BODY_REGIONS, REGION_NAMES
+from thresher.training.dataset import PageData
+from thresher.training.estimator import BlockClassifier, RegionClassifier
+
+LABELS = ["body", *NON_BODY_REGIONS]
+
+
+def test_context_columns_average_over_list_template_and_page() -> None:
+    proba = np.array([[0.9, 0.1, 0.0], [0.1, 0.5, 0.4], [0.0, 0.2, 0.8], [0.0, 0.6, 0.4]])
+    layout = BlockLayout(containers=np.array([7, 7, 3, 3]), templates=np.array([1, 2, 1, 2]))
+    names = context_names(["body", "latest", "suggested"])
+    ctx = region_context(proba, layout)
+    assert ctx.shape == (4, len(names)) == (4, context_width(3))
+    col = {name: ctx[:, i] for i, name in enumerate(names)}
+    np.testing.assert_allclose(col["ctx_container_latest"], [0.3, 0.3, 0.4, 0.4])  # siblings share a mean
+    np.testing.assert_allclose(col["ctx_template_suggested"], [0.4, 0.4, 0.4, 0.4])
+    np.testing.assert_allclose(col["ctx_container_log_size"], np.log1p([2, 2, 2, 2]))
+    np.testing.assert_allclose(col["ctx_page_body"], [0.25] * 4)
+    np.testing.assert_allclose(col["ctx_window_latest"][0], (0.5 + 0.2) / 4)  # padded beyond the page
+    np.testing.assert_allclose(col["ctx_before_body"], [0.0, 0.9, 0.5, 1.0 / 3])
+    np.testing.assert_allclose(col["ctx_body_above"], [0.0, 0.9, 1.0, 1.0])
+    assert region_context(np.zeros((0, 3)), BlockLayout(np.zeros(0), np.zeros(0))).shape == (0, context_width(3))
+
+
+@pytest.fixture(scope="module")
+def context_model() -> BlockModel:
+    rng = np.random.default_rng(0)
+    n_features = len(column_names())
+    X = rng.normal(size=(600, n_features)).astype(np.float32)
+    body = BlockClassifier(DEFAULT_CONFIG).fit(X, (X[:, 0] > 0).astype(int))
+    y = rng.integers(0, len(NON_BODY_REGIONS), size=600)
+    X[:, 1] += y  # something for the region models to learn
+    config = Config(training=replace(DEFAULT_CONFIG.training, region_rounds=5))
+    regions = RegionClassifier(config).fit(X, y)
+    Xc = np.hstack([X, rng.normal(size=(600, context_width(len(LABELS))))])
+    context = RegionClassifier(config, context=True).fit(Xc, y)
+    return body.to_model({}, regions, context)
+
+
+def test_a_context_model_round_trips_and_needs_the_layout(context_model: BlockModel, tmp_path: Path) -> None:
+    X = np.random.default_rng(1).normal(size=(12, len(column_names()))).astype(np.float32)
+    layout = BlockLayout(np.repeat([0, 1, 2], 4), np.tile([0, 1], 6))
+    proba = context_model.predict_proba(X, layout)
+    assert proba.shape == (12, len(LABELS))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    first = context_model.first_region_proba(X, proba[:, 0])
+    assert not np.allclose(proba, first)  # the second look is a different model
+    with pytest.raises(ModelError, match="BlockLayout"):
+        context_model.predict_proba(X)
+
+    context_model.save(tmp_path)
+    assert (tmp_path / CONTEXT_MODEL_FILE).read_text().startswith("tree")  # LightGBM text, no pickle
+    loaded = BlockModel.load(tmp_path)
+    np.testing.assert_allclose(loaded.predict_proba(X, layout), proba)
+
+    (tmp_path / CONTEXT_MODEL_FILE).write_text((tmp_path / CONTEXT_MODEL_FILE).read_text() + "\n")
+    with pytest.raises(ModelError, match="checksum"):
+        BlockModel.load(tmp_path)
+    (tmp_path / CONTEXT_MODEL_FILE).unlink()
+    with pytest.raises(ModelError, match="missing"):
+        BlockModel.load(tmp_path)
+
+
+def _list_page(key: str, group: str, kind: str, rng: np.random.Generator) -> PageData:
+    """Three body blocks and a six-item list of ``kind``; only one item carries the list's
+    tell-tale feature (column 0), the others are noise, as when one card has the heading."""
+    n = 9
+    X = rng.normal(size=(n, 3)).astype(np.float32)
+    X[:3, 2] = 5.0  # body
+    X[3:, 2] = -5.0
+    X[3:, 0] = 0.0
+    X[3, 0] = 4.0 if kind == "latest" else -4.0
+    index = REGION_NAMES.index
+    gold = np.array([index("body")] * 3 + [index(kind)] * 6)
+    list_ids = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1])
+    rules = ["body"] * 3 + ["other"] * 6
+    return toy_page(key, X, gold, rules, gold, group=group, containers=list_ids, templates=list_ids)
+
+
+def test_the_context_model_reads_the_whole_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    from thresher.training import crossval, estimator
+
+    # The toy pages have three feature columns, not the registry's.
+    monkeypatch.setattr(estimator, "expected_columns", lambda kind, config: [f"f{i}" for i in range(3)])
+    rng = np.random.default_rng(0)
+    pages = [_list_page(f"p{i}", f"site{i % 6}", "latest" if i % 2 else "suggested", rng) for i in range(48)]
+    training = replace(DEFAULT_CONFIG.training, num_boost_round=40, region_rounds=40, min_data_in_leaf=5)
+    config = Config(training=training)
+    # One site group: no page can be scored by a model that never saw its site.
+    assert crossval.fit_context([replace(p, group="one") for p in pages], config) is None
+
+    first_only = crossval.fit_model(pages, replace(config, training=replace(training, region_context=False)))
+    model = crossval.fit_model(pages, config)
+    assert model.context_booster is not None and first_only.context_booster is None
+    test = _list_page("t", "new", "latest", np.random.default_rng(7))
+    latest = LABELS.index("latest")
+    first = first_only.predict_proba(test.X)[3:, latest]
+    second = model.predict_proba(test.X, test.layout)[3:, latest]
+    # The first look is sure only of the item with the tell; the second carries it to all six.
+    assert first[0] > 0.5 and np.median(first[1:]) < 0.5
+    assert second.min() > 0.5
