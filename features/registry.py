@@ -520,12 +520,13 @@ def _attr_kind(t: BlockTable) -> FloatArray:
     # these few telling words with thousands of others.
     out = np.zeros((t.n, len(CLASS_WORDS)))
     for i, b in enumerate(t.blocks):
+        near = b.ancestor_attr[:6]
         for k, words in enumerate(CLASS_WORDS.values()):
-            if any(w in words for w in b.own_attr):
+            if not words.isdisjoint(b.own_attr):
                 out[i, k] = 1.0
-            elif any(w in words for w in b.ancestor_attr[:6]):
+            elif not words.isdisjoint(near):
                 out[i, k] = 0.5
-            elif any(w in words for w in b.ancestor_attr):
+            elif not words.isdisjoint(b.ancestor_attr):
                 out[i, k] = 0.25
     return out
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from thresher.features.blocks import Block
+from thresher.features.blocks import HEADINGS, Block
 from thresher.features.registry import template_ids
 
 WINDOW = 2
@@ -27,17 +27,25 @@ SPAN = 10
 
 @dataclass(frozen=True)
 class BlockLayout:
-    """Which blocks of a page belong together: the ids the context model averages over."""
+    """A page's structure beside its features: which blocks belong together (what the context
+    model averages over and container voting unites) and which are headings."""
 
     containers: np.ndarray
     """Parent-element id per block (blocks with equal ids are siblings: one list)."""
     templates: np.ndarray
     """Template id per block (same index-free path and classes: cards, comments)."""
+    headings: np.ndarray
+    """True for the h1-h6 blocks."""
 
     @classmethod
     def of(cls, blocks: Sequence[Block]) -> BlockLayout:
         containers = np.fromiter((b.container for b in blocks), dtype=np.int64, count=len(blocks))
-        return cls(containers, template_ids(blocks))
+        return cls(containers, template_ids(blocks), heading_mask([b.tag for b in blocks]))
+
+
+def heading_mask(tags: Sequence[str]) -> np.ndarray:
+    """True for the blocks whose element is an h1-h6."""
+    return np.fromiter((tag in HEADINGS for tag in tags), dtype=bool, count=len(tags))
 
 
 def context_names(labels: Sequence[str]) -> list[str]:

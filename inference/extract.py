@@ -15,7 +15,7 @@ import numpy as np
 
 from thresher.config import DEFAULT_CONFIG, SegmentationConfig
 from thresher.errors import InputError
-from thresher.features.blocks import HEADINGS, segment
+from thresher.features.blocks import segment
 from thresher.features.document import parse
 from thresher.features.registry import feature_matrix
 from thresher.inference.context import BlockLayout
@@ -142,8 +142,7 @@ def extract(
     X = feature_matrix(blocks, doc, block_model.feature_config)
     layout = BlockLayout.of(blocks)
     proba = block_model.predict_proba(X, layout)
-    headings = np.fromiter((b.tag in HEADINGS for b in blocks), dtype=bool, count=len(blocks))
-    labels = assign_labels(proba, block_model.labels, block_model.inference, layout.containers, headings)
+    labels = assign_labels(proba, block_model.labels, block_model.inference, layout.containers, layout.headings)
     title_index, title = find_title(blocks, labels, doc.title)
     if TITLE in block_model.labels and TITLE in labels:
         title = blocks[labels.index(TITLE)].text  # the model found the headline itself

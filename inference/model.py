@@ -115,7 +115,7 @@ class BlockModel:
             p_body = np.asarray(self.booster.predict(X, num_threads=1), dtype=np.float64)
             if self.region_booster is None:
                 return np.column_stack([1.0 - p_body, p_body])
-            first = self.first_region_proba(X, p_body)
+            first = self._first_region_proba(X, p_body)
             if self.context_booster is None:
                 return first
             if layout is None:
@@ -129,8 +129,9 @@ class BlockModel:
                 self.inference.region_threshold,
             )
 
-    def first_region_proba(self, X: np.ndarray, p_body: np.ndarray) -> np.ndarray:
-        """The first region model's probabilities (before the context model's second look)."""
+    def _first_region_proba(self, X: np.ndarray, p_body: np.ndarray) -> np.ndarray:
+        """The first region model's probabilities (before the context model's second look);
+        called under ``_lock``."""
         assert self.region_booster is not None
         regions = self.region_booster
         return combine_region_proba(
@@ -192,18 +193,13 @@ class BlockModel:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
         except ValueError as exc:
             raise ModelError(f"{meta_path} is not valid JSON: {exc}") from exc
-        text = model_path.read_text(encoding="utf-8")
-        region_path = path / REGION_MODEL_FILE
-        region_text = region_path.read_text(encoding="utf-8") if "region_model_sha256" in meta else None
-        if region_text is None and "region_model_sha256" in meta:
-            raise ModelError(f"{path}: metadata names a region model but {REGION_MODEL_FILE} is missing")
-        context_path = path / CONTEXT_MODEL_FILE
-        context_text = None
-        if "context_model_sha256" in meta:
-            if not context_path.is_file():
-                raise ModelError(f"{path}: metadata names a context model but {CONTEXT_MODEL_FILE} is missing")
-            context_text = context_path.read_text(encoding="utf-8")
-        return cls.from_parts(text, meta, source=str(path), region_text=region_text, context_text=context_text)
+        return cls.from_parts(
+            model_path.read_text(encoding="utf-8"),
+            meta,
+            source=str(path),
+            region_text=_read_part(path, meta, "region_model_sha256", REGION_MODEL_FILE),
+            context_text=_read_part(path, meta, "context_model_sha256", CONTEXT_MODEL_FILE),
+        )
 
     @classmethod
     def from_parts(
@@ -237,24 +233,20 @@ class BlockModel:
         labels = list(meta.get("labels") or [])
         if len(labels) < 2:
             raise ModelError(f"{source}: metadata lists no labels")
-        region_booster = None
+        region_booster = context_booster = None
         if region_text is not None:
-            if hashlib.sha256(region_text.encode("utf-8")).hexdigest() != meta.get("region_model_sha256"):
-                raise ModelError(f"{source}: {REGION_MODEL_FILE} does not match the checksum in {METADATA_FILE}")
-            _check_lightgbm_version(region_text, source)
-            region_booster = lgb.Booster(model_str=region_text)
-            if region_booster.num_feature() != len(expected) or labels[0] != "body":
-                raise ModelError(f"{source}: the region model does not fit the labels or features")
-        context_booster = None
+            if labels[0] != "body":
+                raise ModelError(f"{source}: a region model needs 'body' as the first label")
+            region_booster = _part_booster(
+                region_text, meta, "region_model_sha256", REGION_MODEL_FILE, source, len(expected)
+            )
         if context_text is not None:
             if region_booster is None:
                 raise ModelError(f"{source}: a context model needs a region model")
-            if hashlib.sha256(context_text.encode("utf-8")).hexdigest() != meta.get("context_model_sha256"):
-                raise ModelError(f"{source}: {CONTEXT_MODEL_FILE} does not match the checksum in {METADATA_FILE}")
-            _check_lightgbm_version(context_text, source)
-            context_booster = lgb.Booster(model_str=context_text)
-            if context_booster.num_feature() != len(expected) + context_width(len(labels)):
-                raise ModelError(f"{source}: the context model does not fit the labels or features")
+            n_features = len(expected) + context_width(len(labels))
+            context_booster = _part_booster(
+                context_text, meta, "context_model_sha256", CONTEXT_MODEL_FILE, source, n_features
+            )
         inference = InferenceConfig(**(meta.get("inference") or {}))
         return cls(
             booster=booster,
@@ -281,6 +273,29 @@ class BlockModel:
             kind=kind,
             context_booster=context_booster,
         )
+
+
+def _read_part(path: Path, meta: dict[str, Any], checksum_key: str, file_name: str) -> str | None:
+    """The text of an optional model file that the metadata names by its checksum (None if unnamed)."""
+    if checksum_key not in meta:
+        return None
+    part = path / file_name
+    if not part.is_file():
+        raise ModelError(f"{path}: metadata names {file_name} but the file is missing")
+    return part.read_text(encoding="utf-8")
+
+
+def _part_booster(
+    text: str, meta: dict[str, Any], checksum_key: str, file_name: str, source: str, n_features: int
+) -> lgb.Booster:
+    """The booster of an optional model file (region or context model), checked like the main one."""
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != meta.get(checksum_key):
+        raise ModelError(f"{source}: {file_name} does not match the checksum in {METADATA_FILE}")
+    _check_lightgbm_version(text, source)
+    booster = lgb.Booster(model_str=text)
+    if booster.num_feature() != n_features:
+        raise ModelError(f"{source}: {file_name} expects {booster.num_feature()} features, not {n_features}")
+    return booster
 
 
 def _check_lightgbm_version(model_text: str, source: str) -> None:

@@ -23,7 +23,7 @@ LABELS = ["body", *NON_BODY_REGIONS]
 
 def test_context_columns_average_over_list_template_and_page() -> None:
     proba = np.array([[0.9, 0.1, 0.0], [0.1, 0.5, 0.4], [0.0, 0.2, 0.8], [0.0, 0.6, 0.4]])
-    layout = BlockLayout(containers=np.array([7, 7, 3, 3]), templates=np.array([1, 2, 1, 2]))
+    layout = BlockLayout(np.array([7, 7, 3, 3]), np.array([1, 2, 1, 2]), np.zeros(4, dtype=bool))
     names = context_names(["body", "latest", "suggested"])
     ctx = region_context(proba, layout)
     assert ctx.shape == (4, len(names)) == (4, context_width(3))
@@ -35,7 +35,8 @@ def test_context_columns_average_over_list_template_and_page() -> None:
     np.testing.assert_allclose(col["ctx_window_latest"][0], (0.5 + 0.2) / 4)  # padded beyond the page
     np.testing.assert_allclose(col["ctx_before_body"], [0.0, 0.9, 0.5, 1.0 / 3])
     np.testing.assert_allclose(col["ctx_body_above"], [0.0, 0.9, 1.0, 1.0])
-    assert region_context(np.zeros((0, 3)), BlockLayout(np.zeros(0), np.zeros(0))).shape == (0, context_width(3))
+    empty = BlockLayout(np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool))
+    assert region_context(np.zeros((0, 3)), empty).shape == (0, context_width(3))
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +56,11 @@ def context_model() -> BlockModel:
 
 def test_a_context_model_round_trips_and_needs_the_layout(context_model: BlockModel, tmp_path: Path) -> None:
     X = np.random.default_rng(1).normal(size=(12, len(column_names()))).astype(np.float32)
-    layout = BlockLayout(np.repeat([0, 1, 2], 4), np.tile([0, 1], 6))
+    layout = BlockLayout(np.repeat([0, 1, 2], 4), np.tile([0, 1], 6), np.zeros(12, dtype=bool))
     proba = context_model.predict_proba(X, layout)
     assert proba.shape == (12, len(LABELS))
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    first = context_model.first_region_proba(X, proba[:, 0])
+    first = replace(context_model, context_booster=None).predict_proba(X)
     assert not np.allclose(proba, first)  # the second look is a different model
     with pytest.raises(ModelError, match="BlockLayout"):
         context_model.predict_proba(X)

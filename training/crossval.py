@@ -65,11 +65,11 @@ def fit_context(
     first-stage probabilities come from body and region models fitted on the other site
     groups (``config.training.context_folds`` folds), never from ones that saw the page.
     """
+    if len({p.group for p in pages}) < 2 or config.training.context_folds < 2:
+        return None
     first_only = replace(config, training=replace(config.training, region_context=False))
     any_gold = any((p.gold >= 0).any() for p in pages)
     wanted = [region_rows(p, config.training, any_gold) is not None for p in pages]
-    if len({p.group for p in pages}) < 2 or config.training.context_folds < 2:
-        return None
     folds = fold_of_pages(pages, config.training.context_folds)
     first: dict[str, np.ndarray] = {}
     for k in sorted(set(folds.tolist())):

@@ -11,10 +11,10 @@ from joblib import Parallel, delayed
 
 from thresher.config import DEFAULT_CONFIG, Config, TrainingConfig
 from thresher.errors import ThresherError
-from thresher.features.blocks import HEADINGS, segment
+from thresher.features.blocks import segment
 from thresher.features.document import parse
 from thresher.features.registry import BlockTable, feature_matrix
-from thresher.inference.context import BlockLayout
+from thresher.inference.context import BlockLayout, heading_mask
 from thresher.inference.postprocess import find_title
 from thresher.regions import NON_BODY_REGIONS, REGION_NAMES
 from thresher.training.corpus import CorpusPage, site_groups
@@ -60,12 +60,7 @@ class PageData:
 
     @property
     def layout(self) -> BlockLayout:
-        return BlockLayout(self.containers, self.templates)
-
-    @property
-    def headings(self) -> np.ndarray:
-        """True for the h1-h6 blocks."""
-        return np.array([tag in HEADINGS for tag in self.block_tags], dtype=bool)
+        return BlockLayout(self.containers, self.templates, heading_mask(self.block_tags))
 
 
 def page_data(page: CorpusPage, group: str, config: Config = DEFAULT_CONFIG, gold: GoldPage | None = None) -> PageData:

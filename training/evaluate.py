@@ -256,7 +256,8 @@ def region_scores(
         if p.key not in proba or not labelled.any():
             continue
         n_pages += 1
-        labels = assign_labels(proba[p.key], list(model_labels), inference, p.containers, p.headings)
+        layout = p.layout
+        labels = assign_labels(proba[p.key], list(model_labels), inference, layout.containers, layout.headings)
         for g, label in zip(p.gold[labelled], np.asarray(labels, dtype=object)[labelled], strict=True):
             gold.append(REGION_NAMES[g])
             predicted.append(label if label in REGION_NAMES else "other")

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from thresher.errors import CorpusError
-from thresher.features.blocks import HEADINGS, segment
+from thresher.features.blocks import segment
 from thresher.features.document import parse
 from thresher.features.registry import feature_matrix
 from thresher.inference.context import BlockLayout
@@ -52,13 +52,7 @@ def page_labels(dataset: str, page_id: str, corpus: Path, model: str | None = No
     blocks = segment(doc)
     layout = BlockLayout.of(blocks)
     proba = block_model.predict_proba(feature_matrix(blocks, doc, block_model.feature_config), layout)
-    labels = assign_labels(
-        proba,
-        block_model.labels,
-        block_model.inference,
-        layout.containers,
-        np.array([b.tag in HEADINGS for b in blocks], dtype=bool),
-    )
+    labels = assign_labels(proba, block_model.labels, block_model.inference, layout.containers, layout.headings)
     if set(block_model.labels) == {"body", "boilerplate"}:
         is_body = np.array([label == BODY for label in labels], dtype=bool)
         title_index, _ = find_title(blocks, labels, doc.title)

@@ -65,8 +65,9 @@ def block_regions(page: PageData, html_model: BlockModel) -> np.ndarray:
     """Region index per block: truth for body or not, gold or the HTML model for the kind."""
     if not page.block_texts:
         return np.zeros(0, dtype=np.int64)
-    proba = html_model.predict_proba(page.X, page.layout)
-    predicted = assign_labels(proba, html_model.labels, html_model.inference, page.containers, page.headings)
+    layout = page.layout
+    proba = html_model.predict_proba(page.X, layout)
+    predicted = assign_labels(proba, html_model.labels, html_model.inference, layout.containers, layout.headings)
     index = {name: i for i, name in enumerate(REGION_NAMES)}
     regions = np.array([index.get(name, index["other"]) for name in predicted], dtype=np.int64)
     other = proba.copy()
