@@ -246,6 +246,10 @@ def train_text_command(
             snippets = f"{s.snippets.f1:.4f}" if s.snippets else "–"
             table.add_row(variant, s.dataset, str(s.pages), *line_cells, main, snippets)
     out.print(table)
+    for variant, regions in result.region_scores.items():
+        scored = zip(regions.labels, regions.f1, regions.present, strict=True)
+        per_label = ", ".join(f"{name} {f1:.3f}" for name, f1, here in scored if here)
+        out.print(f"gold lines, {variant}: region macro-F1 {regions.macro_f1:.3f} ({regions.pages} pages; {per_label})")
     out.print(f"text model: {result.model_dir}\nMLflow run: {result.run_id} in {tracking_uri()}")
 
 

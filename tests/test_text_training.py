@@ -70,3 +70,45 @@ def test_train_text_model_and_extract(synthetic_corpus: Path, tmp_path: Path) ->
     story = "The first paragraph of the story tells what happened, and why it matters.\n\n" * 3
     out = extract_text(story + "Home\nNews\nSport\nContact us", model=tmp_path / "text")
     assert out.blocks and out.blocks[0].label == "body"
+
+
+def test_line_region_scores_count_gold_lines_only() -> None:
+    from thresher.features.lines import split_lines
+    from thresher.training.text_data import TextPage
+    from thresher.training.text_train import line_region_scores
+
+    def page(key: str, gold: list[str | None]) -> TextPage:
+        n = len(gold)
+        return TextPage(
+            key=key,
+            dataset="d",
+            group=key,
+            variant="bare",
+            lines=split_lines("\n".join(f"line {i}" for i in range(n))),
+            X=np.zeros((n, 1)),
+            y=np.zeros(n, dtype=np.int64),
+            regions=np.zeros(n, dtype=np.int64),
+            gold=np.array([REGION_NAMES.index(g) if g else -1 for g in gold], dtype=np.int64),
+            weight=np.ones(n),
+            main_text=None,
+            with_snippets=[],
+            without_snippets=[],
+            trainable=True,
+        )
+
+    gold_page = page("a", ["body", "body", "latest", "latest", None])
+    plain_page = page("b", [None, None])
+    predicted = {
+        ("a", "bare"): ["body", "latest", "latest", "suggested", "footer"],
+        ("b", "bare"): ["body", "body"],
+    }
+    scores = line_region_scores([gold_page, plain_page], predicted)
+    assert scores is not None and scores.pages == 1
+    f1 = dict(zip(scores.labels, scores.f1, strict=True))
+    # body: 1 of 2 found, no false alarm -> P 1, R 0.5; latest: 1 of 2 predicted right, 1 of 2 found.
+    assert f1["body"] == pytest.approx(2 / 3)
+    assert f1["latest"] == pytest.approx(0.5)
+    assert f1["suggested"] == 0.0 and scores.confusion.sum() == 4  # the unlabelled line is not counted
+    present = {name for name, here in zip(scores.labels, scores.present, strict=True) if here}
+    assert present == {"body", "latest"}
+    assert line_region_scores([plain_page], predicted) is None

@@ -50,6 +50,8 @@ class TextPage:
     """1 body, 0 not body, -1 unknown (as the block labels)."""
     regions: np.ndarray
     """Region index into REGION_NAMES per line."""
+    gold: np.ndarray
+    """Hand label (REGION_NAMES index) per line from the gold set, -1 where none."""
     weight: np.ndarray
     main_text: str | None
     with_snippets: list[str]
@@ -142,6 +144,7 @@ def text_pages(
                 X=line_feature_matrix(lines, page.title if _with_title(page.key, variant) else None, config.features),
                 y=y,
                 regions=regions[idx] if len(idx) else np.zeros(0, dtype=np.int64),
+                gold=page.gold[idx] if len(idx) else np.zeros(0, dtype=np.int64),
                 weight=weight,
                 main_text=page.main_text,
                 with_snippets=page.with_snippets,

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zlib import crc32
 
 import numpy as np
+from sklearn.metrics import confusion_matrix
 
 from thresher.config import DEFAULT_CONFIG, Config
 from thresher.errors import ThresherError
@@ -28,7 +29,7 @@ from thresher.training.corpus import corpus_digest, read_corpora
 from thresher.training.crossval import cross_validate, fold_of_pages
 from thresher.training.dataset import PageData, build_pages, class_balance
 from thresher.training.estimator import BlockClassifier, RegionClassifier
-from thresher.training.evaluate import DatasetScores, score_datasets
+from thresher.training.evaluate import DatasetScores, RegionScores, score_datasets
 from thresher.training.metrics import Score
 from thresher.training.text_data import VARIANTS, TextPage, text_pages
 
@@ -46,6 +47,8 @@ class TextTrainResult:
     line_scores: dict[str, dict[str, Score]]
     """Line-level body scores per rendering and dataset."""
     failed_pages: list[str] = field(default_factory=list)
+    region_scores: dict[str, RegionScores] = field(default_factory=dict)
+    """Region labels of the gold pages' lines per rendering (held-out sites); empty without gold."""
 
 
 def training_rendering(page: TextPage) -> bool:
@@ -117,6 +120,31 @@ def _line_score(pages: Sequence[TextPage], predicted: dict[tuple[str, str], list
     return Score(tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0, len(pages))
 
 
+def line_region_scores(
+    pages: Sequence[TextPage], predicted: Mapping[tuple[str, str], Sequence[str]]
+) -> RegionScores | None:
+    """Predicted line labels against the hand labels of gold pages' lines (None without gold).
+
+    Lines are pooled like blocks in :func:`thresher.training.evaluate.region_scores`; a line
+    takes the gold label of the block it comes from.
+    """
+    gold: list[str] = []
+    labels: list[str] = []
+    n_pages = 0
+    for p in pages:
+        known = p.gold >= 0
+        if not known.any() or (p.key, p.variant) not in predicted:
+            continue
+        n_pages += 1
+        page_labels = np.asarray(predicted[(p.key, p.variant)], dtype=object)
+        gold += [REGION_NAMES[g] for g in p.gold[known]]
+        labels += [label if label in REGION_NAMES else "other" for label in page_labels[known]]
+    if not gold:
+        return None
+    names = list(REGION_NAMES)
+    return RegionScores.from_confusion(names, confusion_matrix(gold, labels, labels=names), n_pages)
+
+
 def build_text_pages(
     data: Sequence[PageData], html_model: BlockModel, config: Config = DEFAULT_CONFIG
 ) -> list[TextPage]:
@@ -165,6 +193,7 @@ def train_text(
     metrics: dict[str, float] = {}
     scores: dict[str, list[DatasetScores]] = {}
     line_scores: dict[str, dict[str, Score]] = {}
+    region_scores: dict[str, RegionScores] = {}
     for variant in VARIANTS:
         chosen = [p for p in texts_pages if p.variant == variant]
         texts = {p.key: body_text(p, predicted[(p.key, variant)]) for p in chosen}
@@ -176,6 +205,10 @@ def train_text(
             score = _line_score([p for p in chosen if p.dataset == dataset], predicted)
             line_scores[variant][dataset] = score
             metrics.update(score.as_dict(f"cv_text_{variant}_{dataset}_line_body"))
+        regions = line_region_scores(chosen, predicted)
+        if regions is not None:
+            region_scores[variant] = regions
+            metrics.update(regions.metrics(f"cv_text_{variant}_"))
     if compare_html:
         # The region model never changes which blocks are body, so the body model alone gives
         # the HTML texts, at a fraction of the cost.
@@ -201,7 +234,7 @@ def train_text(
     final.save(model_dir)
     run_id = _log_run(experiment, config, metrics, digest, model_dir, metadata) if log_to_mlflow else None
     log.info("done in %.0f s", time.perf_counter() - started)
-    return TextTrainResult(run_id, model_dir, metrics, scores, line_scores, failed)
+    return TextTrainResult(run_id, model_dir, metrics, scores, line_scores, failed, region_scores=region_scores)
 
 
 def _log_run(
