@@ -30,6 +30,7 @@ FORMAT = "thresher-block-model/1"
 MODEL_FILE = "model.txt"
 REGION_MODEL_FILE = "regions.txt"
 CONTEXT_MODEL_FILE = "region_context.txt"
+BODY_CONTEXT_MODEL_FILE = "body_context.txt"
 METADATA_FILE = "metadata.json"
 KINDS = ("html", "text")
 """What a model reads: ``html`` blocks of a page, or ``text`` lines of an already extracted text."""
@@ -97,6 +98,9 @@ class BlockModel:
     """``html`` (blocks of a page) or ``text`` (lines of plain text); see :data:`KINDS`."""
     context_booster: lgb.Booster | None = None
     """The region model's second look (:mod:`thresher.inference.context`); None without one."""
+    body_context_booster: lgb.Booster | None = None
+    """The body model's second look: P(body) from the block features plus the same context
+    columns as the region model's second look; None without one."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
@@ -116,15 +120,19 @@ class BlockModel:
             if self.region_booster is None:
                 return np.column_stack([1.0 - p_body, p_body])
             first = self._first_region_proba(X, p_body)
-            if self.context_booster is None:
+            if self.context_booster is None and self.body_context_booster is None:
                 return first
             if layout is None:
                 raise ModelError("this model reads each block's neighbourhood: pass the page's BlockLayout")
-            context = self.context_booster
             seen = np.hstack([X, region_context(first, layout)])
+            if self.body_context_booster is not None:
+                p_body = np.asarray(self.body_context_booster.predict(seen, num_threads=1), dtype=np.float64)
+            regions, columns = (
+                (self.context_booster, seen) if self.context_booster is not None else (self.region_booster, X)
+            )
             return combine_region_proba(
                 p_body,
-                lambda rows: np.asarray(context.predict(seen[rows], num_threads=1)),
+                lambda rows: np.asarray(regions.predict(columns[rows], num_threads=1)),
                 len(self.labels) - 1,
                 self.inference.region_threshold,
             )
@@ -150,18 +158,23 @@ class BlockModel:
     def context_model_text(self) -> str | None:
         return None if self.context_booster is None else str(self.context_booster.model_to_string())
 
+    def body_context_model_text(self) -> str | None:
+        return None if self.body_context_booster is None else str(self.body_context_booster.model_to_string())
+
     def save(self, directory: Path | str) -> Path:
         """Write ``model.txt`` and ``metadata.json`` into ``directory`` (created if needed)."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         text = self.model_text()
         (out / MODEL_FILE).write_text(text, encoding="utf-8")
-        region_text = self.region_model_text()
-        if region_text is not None:
-            (out / REGION_MODEL_FILE).write_text(region_text, encoding="utf-8")
-        context_text = self.context_model_text()
-        if context_text is not None:
-            (out / CONTEXT_MODEL_FILE).write_text(context_text, encoding="utf-8")
+        parts = {
+            "region_model_sha256": (REGION_MODEL_FILE, self.region_model_text()),
+            "context_model_sha256": (CONTEXT_MODEL_FILE, self.context_model_text()),
+            "body_context_model_sha256": (BODY_CONTEXT_MODEL_FILE, self.body_context_model_text()),
+        }
+        for file_name, part_text in parts.values():
+            if part_text is not None:
+                (out / file_name).write_text(part_text, encoding="utf-8")
         meta = {
             **self.metadata,
             "format": FORMAT,
@@ -175,10 +188,9 @@ class BlockModel:
             "inference": dict(self.inference.__dict__),
             "model_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         }
-        if region_text is not None:
-            meta["region_model_sha256"] = hashlib.sha256(region_text.encode("utf-8")).hexdigest()
-        if context_text is not None:
-            meta["context_model_sha256"] = hashlib.sha256(context_text.encode("utf-8")).hexdigest()
+        for checksum_key, (_, part_text) in parts.items():
+            if part_text is not None:
+                meta[checksum_key] = hashlib.sha256(part_text.encode("utf-8")).hexdigest()
         (out / METADATA_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return out
 
@@ -199,6 +211,7 @@ class BlockModel:
             source=str(path),
             region_text=_read_part(path, meta, "region_model_sha256", REGION_MODEL_FILE),
             context_text=_read_part(path, meta, "context_model_sha256", CONTEXT_MODEL_FILE),
+            body_context_text=_read_part(path, meta, "body_context_model_sha256", BODY_CONTEXT_MODEL_FILE),
         )
 
     @classmethod
@@ -209,6 +222,7 @@ class BlockModel:
         source: str = "<memory>",
         region_text: str | None = None,
         context_text: str | None = None,
+        body_context_text: str | None = None,
     ) -> BlockModel:
         if meta.get("format") != FORMAT:
             raise ModelError(f"{source}: unknown model format {meta.get('format')!r}; expected {FORMAT!r}")
@@ -233,19 +247,25 @@ class BlockModel:
         labels = list(meta.get("labels") or [])
         if len(labels) < 2:
             raise ModelError(f"{source}: metadata lists no labels")
-        region_booster = context_booster = None
+        region_booster = context_booster = body_context_booster = None
         if region_text is not None:
             if labels[0] != "body":
                 raise ModelError(f"{source}: a region model needs 'body' as the first label")
             region_booster = _part_booster(
                 region_text, meta, "region_model_sha256", REGION_MODEL_FILE, source, len(expected)
             )
+        n_seen = len(expected) + context_width(len(labels))  # what a second look reads
         if context_text is not None:
             if region_booster is None:
                 raise ModelError(f"{source}: a context model needs a region model")
-            n_features = len(expected) + context_width(len(labels))
             context_booster = _part_booster(
-                context_text, meta, "context_model_sha256", CONTEXT_MODEL_FILE, source, n_features
+                context_text, meta, "context_model_sha256", CONTEXT_MODEL_FILE, source, n_seen
+            )
+        if body_context_text is not None:
+            if region_booster is None:
+                raise ModelError(f"{source}: a body context model needs a region model")
+            body_context_booster = _part_booster(
+                body_context_text, meta, "body_context_model_sha256", BODY_CONTEXT_MODEL_FILE, source, n_seen
             )
         inference = InferenceConfig(**(meta.get("inference") or {}))
         return cls(
@@ -267,11 +287,13 @@ class BlockModel:
                     "model_sha256",
                     "region_model_sha256",
                     "context_model_sha256",
+                    "body_context_model_sha256",
                 }
             },
             region_booster=region_booster,
             kind=kind,
             context_booster=context_booster,
+            body_context_booster=body_context_booster,
         )
 
 

@@ -1,4 +1,4 @@
-"""The context model: a second region model reading the first one's probabilities around each block."""
+"""The context models: second region and body models reading the first look's probabilities around each block."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from thresher.config import DEFAULT_CONFIG, Config
 from thresher.errors import ModelError
 from thresher.features.registry import column_names
 from thresher.inference.context import BlockLayout, context_names, context_width, region_context
-from thresher.inference.model import CONTEXT_MODEL_FILE, BlockModel
+from thresher.inference.model import BODY_CONTEXT_MODEL_FILE, CONTEXT_MODEL_FILE, BlockModel
 from thresher.regions import NON_BODY_REGIONS, REGION_NAMES
 from thresher.training.dataset import PageData
 from thresher.training.estimator import BlockClassifier, RegionClassifier
@@ -51,7 +51,8 @@ def context_model() -> BlockModel:
     regions = RegionClassifier(config).fit(X, y)
     Xc = np.hstack([X, rng.normal(size=(600, context_width(len(LABELS))))])
     context = RegionClassifier(config, context=True).fit(Xc, y)
-    return body.to_model({}, regions, context)
+    body_context = BlockClassifier(config, context=True).fit(Xc, (Xc[:, -1] > 0).astype(int))
+    return body.to_model({}, regions, context, body_context)
 
 
 def test_a_context_model_round_trips_and_needs_the_layout(context_model: BlockModel, tmp_path: Path) -> None:
@@ -60,8 +61,11 @@ def test_a_context_model_round_trips_and_needs_the_layout(context_model: BlockMo
     proba = context_model.predict_proba(X, layout)
     assert proba.shape == (12, len(LABELS))
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    first = replace(context_model, context_booster=None).predict_proba(X)
-    assert not np.allclose(proba, first)  # the second look is a different model
+    first = replace(context_model, context_booster=None, body_context_booster=None).predict_proba(X)
+    assert not np.allclose(proba[:, 1:], first[:, 1:])  # the second looks are different models
+    assert not np.allclose(proba[:, 0], first[:, 0])
+    body_only = replace(context_model, context_booster=None).predict_proba(X, layout)
+    np.testing.assert_allclose(body_only[:, 0], proba[:, 0])  # P(body) is the body model's second look
     with pytest.raises(ModelError, match="BlockLayout"):
         context_model.predict_proba(X)
 
@@ -70,12 +74,16 @@ def test_a_context_model_round_trips_and_needs_the_layout(context_model: BlockMo
     loaded = BlockModel.load(tmp_path)
     np.testing.assert_allclose(loaded.predict_proba(X, layout), proba)
 
-    (tmp_path / CONTEXT_MODEL_FILE).write_text((tmp_path / CONTEXT_MODEL_FILE).read_text() + "\n")
-    with pytest.raises(ModelError, match="checksum"):
-        BlockModel.load(tmp_path)
-    (tmp_path / CONTEXT_MODEL_FILE).unlink()
-    with pytest.raises(ModelError, match="missing"):
-        BlockModel.load(tmp_path)
+    for part in (CONTEXT_MODEL_FILE, BODY_CONTEXT_MODEL_FILE):
+        assert (tmp_path / part).read_text().startswith("tree")  # LightGBM text, no pickle
+        original = (tmp_path / part).read_text()
+        (tmp_path / part).write_text(original + "\n")
+        with pytest.raises(ModelError, match="checksum"):
+            BlockModel.load(tmp_path)
+        (tmp_path / part).unlink()
+        with pytest.raises(ModelError, match="missing"):
+            BlockModel.load(tmp_path)
+        (tmp_path / part).write_text(original)
 
 
 def _list_page(key: str, group: str, kind: str, rng: np.random.Generator) -> PageData:
@@ -104,7 +112,7 @@ def test_the_context_model_reads_the_whole_list(monkeypatch: pytest.MonkeyPatch)
     training = replace(DEFAULT_CONFIG.training, num_boost_round=40, region_rounds=40, min_data_in_leaf=5)
     config = Config(training=training)
     # One site group: no page can be scored by a model that never saw its site.
-    assert crossval.fit_context([replace(p, group="one") for p in pages], config) is None
+    assert crossval.fit_context([replace(p, group="one") for p in pages], config) == (None, None)
 
     first_only = crossval.fit_model(pages, replace(config, training=replace(training, region_context=False)))
     model = crossval.fit_model(pages, config)
@@ -114,5 +122,46 @@ def test_the_context_model_reads_the_whole_list(monkeypatch: pytest.MonkeyPatch)
     first = first_only.predict_proba(test.X)[3:, latest]
     second = model.predict_proba(test.X, test.layout)[3:, latest]
     # The first look is sure only of the item with the tell; the second carries it to all six.
+    assert first[0] > 0.5 and np.median(first[1:]) < 0.5
+    assert second.min() > 0.5
+
+
+def _story_list_page(key: str, group: str, kind: str, rng: np.random.Generator) -> PageData:
+    """Three body blocks and a six-item list of ``kind`` (``body``: a list in the story);
+    only its first item carries the tell (column 0), as when a story's list has one long
+    item and five short ones that look like headlines."""
+    n = 9
+    X = rng.normal(size=(n, 3)).astype(np.float32)
+    X[:3, 2] = 5.0  # plain story paragraphs
+    X[3:, 2] = -5.0
+    X[3:, 0] = 0.0
+    X[3:, 1] = 0.0  # items without the tell look alike on every page
+    X[3, 0] = 4.0 if kind == "body" else -4.0
+    index = REGION_NAMES.index
+    labels = np.array([index("body")] * 3 + [index(kind)] * 6)
+    list_ids = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1])
+    rules = ["body"] * 3 + ["other"] * 6
+    return toy_page(key, X, labels, rules, labels, group=group, containers=list_ids, templates=list_ids)
+
+
+def test_the_body_context_model_reads_the_whole_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    from thresher.training import crossval, estimator
+
+    monkeypatch.setattr(estimator, "expected_columns", lambda kind, config: [f"f{i}" for i in range(3)])
+    rng = np.random.default_rng(0)
+    kinds = ["body", "latest", "suggested"]  # two list kinds: the region model needs two labels
+    pages = [_story_list_page(f"p{i}", f"site{i % 6}", kinds[i % 3], rng) for i in range(48)]
+    training = replace(
+        DEFAULT_CONFIG.training, num_boost_round=150, region_rounds=40, min_data_in_leaf=5, body_context=True
+    )
+    config = Config(training=training)
+    model = crossval.fit_model(pages, config)
+    first_only = replace(model, context_booster=None, body_context_booster=None)
+    without = crossval.fit_model(pages, replace(config, training=replace(training, body_context=False)))
+    assert model.body_context_booster is not None and without.body_context_booster is None
+    test = _story_list_page("t", "new", "body", np.random.default_rng(7))
+    first = first_only.predict_proba(test.X)[3:, 0]
+    second = model.predict_proba(test.X, test.layout)[3:, 0]
+    # The first look is sure only of the item with the tell; the second carries body to all six.
     assert first[0] > 0.5 and np.median(first[1:]) < 0.5
     assert second.min() > 0.5

@@ -43,39 +43,49 @@ def fit_model(
     if keep is not None:
         X[:, ~keep] = 0.0
     body = BlockClassifier(config).fit(X, y, w)
-    regions = context = None
+    regions = context = body_context = None
     if config.training.regions:
         Xr, yr, wr = stack_regions(pages, config.training)
         if keep is not None:
             Xr[:, ~keep] = 0.0
         if len(np.unique(yr)) > 1:
             regions = RegionClassifier(config).fit(Xr, yr, wr)
-            if config.training.region_context:
-                context = fit_context(pages, config, keep)
-    return body.to_model(metadata, regions, context)
+            context, body_context = fit_context(pages, config, keep)
+    return body.to_model(metadata, regions, context, body_context)
 
 
 def fit_context(
     pages: Sequence[PageData], config: Config = DEFAULT_CONFIG, keep: np.ndarray | None = None
-) -> RegionClassifier | None:
-    """The context model (:mod:`thresher.inference.context`), or None when the pages cannot
-    support one (fewer than two site groups, or a fold without region labels).
+) -> tuple[RegionClassifier | None, BlockClassifier | None]:
+    """The second looks (:mod:`thresher.inference.context`): the region context model when
+    ``config.training.region_context`` and the body context model when
+    ``config.training.body_context``; None for each the pages cannot support (fewer than two
+    site groups, or a fold without region labels).
 
-    It must learn from probabilities like those it will see on new sites, so each page's
+    They must learn from probabilities like those they will see on new sites, so each page's
     first-stage probabilities come from body and region models fitted on the other site
     groups (``config.training.context_folds`` folds), never from ones that saw the page.
     """
-    if len({p.group for p in pages}) < 2 or config.training.context_folds < 2:
-        return None
-    first_only = replace(config, training=replace(config.training, region_context=False))
+    training = config.training
+    if (
+        not (training.region_context or training.body_context)
+        or len({p.group for p in pages}) < 2
+        or training.context_folds < 2
+    ):
+        return None, None
+    first_only = replace(config, training=replace(training, region_context=False, body_context=False))
     any_gold = any((p.gold >= 0).any() for p in pages)
-    wanted = [region_rows(p, config.training, any_gold) is not None for p in pages]
-    folds = fold_of_pages(pages, config.training.context_folds)
+    wanted = [
+        (training.region_context and region_rows(p, training, any_gold) is not None)
+        or (training.body_context and (p.trainable or bool((p.gold >= 0).any())))
+        for p in pages
+    ]
+    folds = fold_of_pages(pages, training.context_folds)
     first: dict[str, np.ndarray] = {}
     for k in sorted(set(folds.tolist())):
         model = fit_model([p for p, f in zip(pages, folds, strict=True) if f != k], first_only, keep=keep)
         if model.region_booster is None:
-            return None
+            return None, None
         for p, f, w in zip(pages, folds, wanted, strict=True):
             if f == k and w:
                 first[p.key] = model.predict_proba(p.X)
@@ -85,10 +95,16 @@ def fit_context(
         X = p.X if keep is None else np.where(keep, p.X, 0.0)
         return np.hstack([X, region_context(first[p.key], p.layout)])
 
-    Xc, yc, wc = stack_regions(seen, config.training, columns)
-    if len(np.unique(yc)) < 2:
-        return None
-    return RegionClassifier(config, context=True).fit(Xc, yc, wc)
+    context = body_context = None
+    if training.region_context:
+        Xc, yc, wc = stack_regions(seen, training, columns)
+        if len(np.unique(yc)) > 1:
+            context = RegionClassifier(config, context=True).fit(Xc, yc, wc)
+    if training.body_context:
+        Xb, yb, wb = stack(seen, training, columns=columns)
+        if len(np.unique(yb)) > 1:
+            body_context = BlockClassifier(config, context=True).fit(Xb, yb, wb)
+    return context, body_context
 
 
 def fold_of_pages(pages: Sequence[PageData], n_folds: int) -> np.ndarray:

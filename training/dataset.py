@@ -157,14 +157,20 @@ def page_weights(page: PageData, config: TrainingConfig) -> np.ndarray:
 
 
 def stack(
-    pages: Sequence[PageData], config: TrainingConfig = DEFAULT_CONFIG.training, trainable_only: bool = True
+    pages: Sequence[PageData],
+    config: TrainingConfig = DEFAULT_CONFIG.training,
+    trainable_only: bool = True,
+    columns: Callable[[PageData], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Concatenate pages into (X, y, weight), keeping labelled blocks with weight > 0."""
+    """Concatenate pages into (X, y, weight), keeping labelled blocks with weight > 0.
+
+    ``columns`` gives a page's feature rows (default: ``page.X``; the body model's second
+    look adds its context columns)."""
     relabelled = [_with_gold_body(p, config.gold_body_weight) for p in pages]
     chosen = [p for p in relabelled if p.trainable or not trainable_only]
     if not chosen:
         raise ThresherError("no trainable pages")
-    X = np.vstack([p.X for p in chosen])
+    X = np.vstack([p.X if columns is None else columns(p) for p in chosen])
     y = np.concatenate([p.y for p in chosen])
     w = np.concatenate([page_weights(p, config) for p in chosen])
     keep = (y >= 0) & (w > 0)

@@ -19,25 +19,37 @@ from thresher.regions import NON_BODY_REGIONS
 class BlockClassifier(ClassifierMixin, BaseEstimator):
     """LightGBM on block features; deterministic for a fixed ``config.training.seed``.
 
-    ``labels`` names the classes 0..k-1 of ``y``.
+    ``labels`` names the classes 0..k-1 of ``y``.  With ``context=True`` it is the body
+    model's second look: its rows carry the context columns of
+    :func:`thresher.inference.context.region_context` after the block features.
     """
 
     def __init__(
-        self, config: Config = DEFAULT_CONFIG, labels: tuple[str, ...] = ("boilerplate", "body"), kind: str = "html"
+        self,
+        config: Config = DEFAULT_CONFIG,
+        labels: tuple[str, ...] = ("boilerplate", "body"),
+        kind: str = "html",
+        context: bool = False,
     ) -> None:
         self.config = config
         self.labels = labels
         self.kind = kind
+        self.context = context
 
     def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> BlockClassifier:
         params = self.config.training.lightgbm_params(len(self.labels))
         names = expected_columns(self.kind, self.config.features)
+        if self.context:
+            names += context_names(["body", *NON_BODY_REGIONS])
         train = lgb.Dataset(X, label=y, weight=sample_weight, feature_name=names, free_raw_data=True)
         self.booster_ = lgb.train(params, train, num_boost_round=self.config.training.num_boost_round)
         self.classes_ = np.arange(len(self.labels))
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        if self.context:  # its rows already hold the context columns
+            p_body = np.asarray(self.booster_.predict(X, num_threads=1))
+            return np.column_stack([1.0 - p_body, p_body])
         return self.to_model().predict_proba(X)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
@@ -48,6 +60,7 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
         metadata: dict[str, Any] | None = None,
         regions: RegionClassifier | None = None,
         context: RegionClassifier | None = None,
+        body_context: BlockClassifier | None = None,
     ) -> BlockModel:
         """The fitted booster(s) as a :class:`BlockModel` (what gets saved and shipped)."""
         return BlockModel(
@@ -59,11 +72,12 @@ class BlockClassifier(ClassifierMixin, BaseEstimator):
             region_booster=regions.booster_ if regions is not None else None,
             kind=self.kind,
             context_booster=context.booster_ if context is not None else None,
+            body_context_booster=body_context.booster_ if body_context is not None else None,
         )
 
     def feature_importance(self) -> dict[str, float]:
         gains = self.booster_.feature_importance(importance_type="gain")
-        return dict(zip(expected_columns(self.kind, self.config.features), map(float, gains), strict=True))
+        return dict(zip(self.booster_.feature_name(), map(float, gains), strict=True))
 
 
 class RegionClassifier(ClassifierMixin, BaseEstimator):
