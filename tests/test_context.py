@@ -86,15 +86,21 @@ def test_a_context_model_round_trips_and_needs_the_layout(context_model: BlockMo
         (tmp_path / part).write_text(original)
 
 
-def _list_page(key: str, group: str, kind: str, rng: np.random.Generator) -> PageData:
-    """Three body blocks and a six-item list of ``kind``; only one item carries the list's
-    tell-tale feature (column 0), the others are noise, as when one card has the heading."""
+def _list_page(
+    key: str, group: str, kind: str, rng: np.random.Generator, marked: str = "latest", quiet: bool = False
+) -> PageData:
+    """Three body blocks and a six-item list of ``kind`` (``body``: a list in the story).
+    Only the first item carries the tell-tale feature (column 0: +4 when ``kind`` is
+    ``marked``, else -4), as when one card has the heading; the other items are noise
+    (with ``quiet``, noise that is the same on every page)."""
     n = 9
     X = rng.normal(size=(n, 3)).astype(np.float32)
     X[:3, 2] = 5.0  # body
     X[3:, 2] = -5.0
     X[3:, 0] = 0.0
-    X[3, 0] = 4.0 if kind == "latest" else -4.0
+    if quiet:
+        X[3:, 1] = 0.0
+    X[3, 0] = 4.0 if kind == marked else -4.0
     index = REGION_NAMES.index
     gold = np.array([index("body")] * 3 + [index(kind)] * 6)
     list_ids = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1])
@@ -126,31 +132,13 @@ def test_the_context_model_reads_the_whole_list(monkeypatch: pytest.MonkeyPatch)
     assert second.min() > 0.5
 
 
-def _story_list_page(key: str, group: str, kind: str, rng: np.random.Generator) -> PageData:
-    """Three body blocks and a six-item list of ``kind`` (``body``: a list in the story);
-    only its first item carries the tell (column 0), as when a story's list has one long
-    item and five short ones that look like headlines."""
-    n = 9
-    X = rng.normal(size=(n, 3)).astype(np.float32)
-    X[:3, 2] = 5.0  # plain story paragraphs
-    X[3:, 2] = -5.0
-    X[3:, 0] = 0.0
-    X[3:, 1] = 0.0  # items without the tell look alike on every page
-    X[3, 0] = 4.0 if kind == "body" else -4.0
-    index = REGION_NAMES.index
-    labels = np.array([index("body")] * 3 + [index(kind)] * 6)
-    list_ids = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1])
-    rules = ["body"] * 3 + ["other"] * 6
-    return toy_page(key, X, labels, rules, labels, group=group, containers=list_ids, templates=list_ids)
-
-
 def test_the_body_context_model_reads_the_whole_list(monkeypatch: pytest.MonkeyPatch) -> None:
     from thresher.training import crossval, estimator
 
     monkeypatch.setattr(estimator, "expected_columns", lambda kind, config: [f"f{i}" for i in range(3)])
     rng = np.random.default_rng(0)
     kinds = ["body", "latest", "suggested"]  # two list kinds: the region model needs two labels
-    pages = [_story_list_page(f"p{i}", f"site{i % 6}", kinds[i % 3], rng) for i in range(48)]
+    pages = [_list_page(f"p{i}", f"site{i % 6}", kinds[i % 3], rng, marked="body", quiet=True) for i in range(48)]
     training = replace(
         DEFAULT_CONFIG.training, num_boost_round=150, region_rounds=40, min_data_in_leaf=5, body_context=True
     )
@@ -159,7 +147,7 @@ def test_the_body_context_model_reads_the_whole_list(monkeypatch: pytest.MonkeyP
     first_only = replace(model, context_booster=None, body_context_booster=None)
     without = crossval.fit_model(pages, replace(config, training=replace(training, body_context=False)))
     assert model.body_context_booster is not None and without.body_context_booster is None
-    test = _story_list_page("t", "new", "body", np.random.default_rng(7))
+    test = _list_page("t", "new", "body", np.random.default_rng(7), marked="body", quiet=True)
     first = first_only.predict_proba(test.X)[3:, 0]
     second = model.predict_proba(test.X, test.layout)[3:, 0]
     # The first look is sure only of the item with the tell; the second carries body to all six.
