@@ -209,6 +209,20 @@ class RegionScores:
         return RegionScores.from_confusion(labels, to_new.T @ self.confusion @ to_new, self.pages)
 
     @classmethod
+    def from_labels(
+        cls, gold: Sequence[str], predicted: Sequence[str], pages: int, weight: np.ndarray | None = None
+    ) -> RegionScores:
+        """Scores of ``predicted`` against ``gold`` region names, one pair per block or line
+        (a predicted label outside REGION_NAMES counts as ``other``; ``weight`` per pair)."""
+        from sklearn.metrics import confusion_matrix
+
+        from thresher.regions import REGION_NAMES
+
+        names = list(REGION_NAMES)
+        named = [label if label in REGION_NAMES else "other" for label in predicted]
+        return cls.from_confusion(names, confusion_matrix(gold, named, labels=names, sample_weight=weight), pages)
+
+    @classmethod
     def from_confusion(cls, labels: list[str], confusion: np.ndarray, pages: int) -> RegionScores:
         """Precision, recall and F1 per label (0 where undefined) from a gold × predicted matrix."""
         hits = np.diag(confusion).astype(float)
@@ -242,8 +256,6 @@ def region_scores(
     ``per_page`` every page weighs the same (its blocks share the mean page's block count),
     which says how the typical page is served.
     """
-    from sklearn.metrics import confusion_matrix
-
     from thresher.inference.postprocess import assign_labels
     from thresher.regions import REGION_NAMES
 
@@ -258,19 +270,16 @@ def region_scores(
         n_pages += 1
         layout = p.layout
         labels = assign_labels(proba[p.key], list(model_labels), inference, layout.containers, layout.headings)
-        for g, label in zip(p.gold[labelled], np.asarray(labels, dtype=object)[labelled], strict=True):
-            gold.append(REGION_NAMES[g])
-            predicted.append(label if label in REGION_NAMES else "other")
+        gold += [REGION_NAMES[g] for g in p.gold[labelled]]
+        predicted += list(np.asarray(labels, dtype=object)[labelled])
         n_labelled = int(labelled.sum())
         weight += [1.0 / n_labelled] * n_labelled
     if not gold:
         return None
-    names = list(REGION_NAMES)
     if not per_page:
-        return RegionScores.from_confusion(names, confusion_matrix(gold, predicted, labels=names), n_pages)
+        return RegionScores.from_labels(gold, predicted, n_pages)
     scale = len(gold) / n_pages
-    matrix = confusion_matrix(gold, predicted, labels=names, sample_weight=np.array(weight) * scale)
-    return RegionScores.from_confusion(names, matrix, n_pages)
+    return RegionScores.from_labels(gold, predicted, n_pages, np.array(weight) * scale)
 
 
 def rule_precision(pages: Sequence[PageData]) -> dict[str, tuple[float, int]]:

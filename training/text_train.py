@@ -18,7 +18,6 @@ from typing import Any
 from zlib import crc32
 
 import numpy as np
-from sklearn.metrics import confusion_matrix
 
 from thresher.config import DEFAULT_CONFIG, Config
 from thresher.errors import ThresherError
@@ -136,13 +135,11 @@ def line_region_scores(
         if not known.any() or (p.key, p.variant) not in predicted:
             continue
         n_pages += 1
-        page_labels = np.asarray(predicted[(p.key, p.variant)], dtype=object)
         gold += [REGION_NAMES[g] for g in p.gold[known]]
-        labels += [label if label in REGION_NAMES else "other" for label in page_labels[known]]
+        labels += list(np.asarray(predicted[(p.key, p.variant)], dtype=object)[known])
     if not gold:
         return None
-    names = list(REGION_NAMES)
-    return RegionScores.from_confusion(names, confusion_matrix(gold, labels, labels=names), n_pages)
+    return RegionScores.from_labels(gold, labels, n_pages)
 
 
 def build_text_pages(
