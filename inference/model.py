@@ -126,7 +126,9 @@ class BlockModel:
                 raise ModelError("this model reads each block's neighbourhood: pass the page's BlockLayout")
             seen = np.hstack([X, region_context(first, layout)])
             if self.body_context_booster is not None:
-                p_body = np.asarray(self.body_context_booster.predict(seen, num_threads=1), dtype=np.float64)
+                second = np.asarray(self.body_context_booster.predict(seen, num_threads=1), dtype=np.float64)
+                if self._keeps_body(X, p_body, second):
+                    p_body = second
             regions, columns = (
                 (self.context_booster, seen) if self.context_booster is not None else (self.region_booster, X)
             )
@@ -136,6 +138,18 @@ class BlockModel:
                 len(self.labels) - 1,
                 self.inference.region_threshold,
             )
+
+    def _keeps_body(self, X: np.ndarray, first: np.ndarray, second: np.ndarray) -> bool:
+        """Whether the body model's second look may replace its first on this page.
+
+        It may not when it takes away most of the body the first look found: a story that is
+        one long list (readability/ol) reads like a link list to the neighbourhood columns, and
+        emptying a page costs more than the second look gains elsewhere."""
+        tokens = np.expm1(X[:, self.feature_names.index("log_tokens")])
+        threshold = self.inference.body_threshold
+        before = float(tokens[first >= threshold].sum())
+        after = float(tokens[second >= threshold].sum())
+        return before == 0.0 or after >= self.inference.body_context_keep * before
 
     def _first_region_proba(self, X: np.ndarray, p_body: np.ndarray) -> np.ndarray:
         """The first region model's probabilities (before the context model's second look);

@@ -86,6 +86,36 @@ def test_a_context_model_round_trips_and_needs_the_layout(context_model: BlockMo
         (tmp_path / part).write_text(original)
 
 
+class _Fixed:
+    """A booster stand-in that returns given probabilities, so the guard's arithmetic is checked exactly."""
+
+    def __init__(self, proba: np.ndarray) -> None:
+        self.proba = proba
+
+    def predict(self, X: np.ndarray, num_threads: int = 1) -> np.ndarray:
+        return self.proba[: len(X)]
+
+
+def test_the_body_second_look_may_not_empty_a_page(context_model: BlockModel) -> None:
+    X = np.zeros((4, len(column_names())), dtype=np.float32)
+    X[:, column_names().index("log_tokens")] = np.log1p([20, 10, 10, 60])
+    layout = BlockLayout(np.zeros(4, dtype=np.int64), np.zeros(4, dtype=np.int64), np.zeros(4, dtype=bool))
+    first = np.full(4, 0.95)  # the first look: the whole page is story
+
+    def body_proba(second: list[float]) -> np.ndarray:
+        model = replace(context_model, booster=_Fixed(first), body_context_booster=_Fixed(np.array(second)))
+        return model.predict_proba(X, layout)[:, 0]
+
+    # Keeping 40 of 100 body tokens (the default keep share is 0.3): the second look stands.
+    np.testing.assert_allclose(body_proba([0.9, 0.9, 0.9, 0.1]), [0.9, 0.9, 0.9, 0.1])
+    # Keeping 20 of 100 or none: the page would lose its story, so the first look stands.
+    np.testing.assert_allclose(body_proba([0.9, 0.1, 0.1, 0.1]), first)
+    np.testing.assert_allclose(body_proba([0.1, 0.1, 0.1, 0.1]), first)
+    # A page the first look found no story on takes whatever the second look finds.
+    first[:] = 0.1
+    np.testing.assert_allclose(body_proba([0.1, 0.1, 0.1, 0.8]), [0.1, 0.1, 0.1, 0.8])
+
+
 def _list_page(
     key: str, group: str, kind: str, rng: np.random.Generator, marked: str = "latest", quiet: bool = False
 ) -> PageData:
