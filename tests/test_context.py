@@ -150,7 +150,8 @@ def test_the_context_model_reads_the_whole_list(monkeypatch: pytest.MonkeyPatch)
     # One site group: no page can be scored by a model that never saw its site.
     assert crossval.fit_context([replace(p, group="one") for p in pages], config) == (None, None)
 
-    first_only = crossval.fit_model(pages, replace(config, training=replace(training, region_context=False)))
+    first_look = replace(training, region_context=False, body_context=False)
+    first_only = crossval.fit_model(pages, replace(config, training=first_look))
     model = crossval.fit_model(pages, config)
     assert model.context_booster is not None and first_only.context_booster is None
     test = _list_page("t", "new", "latest", np.random.default_rng(7))
