@@ -27,8 +27,16 @@ def test_seed_text_keeps_exactly_its_first_six_lines(seed_text: str) -> None:
 def test_seed_text_lists_are_labelled_as_link_farm(seed_text: str) -> None:
     result = extract_text(seed_text)
     labels = [b.label for b in result.blocks]
-    # Lines 17-19 (related), 23-32 (suggested) and 34-63 (latest) of the file are headlines.
-    headlines = labels[11:14] + labels[16:26] + labels[27:]
+    lines = _non_empty_lines(seed_text)
+    assert len(labels) == len(lines)
+    # The headline items sit between the list headings (the suggested items follow the comment
+    # form's e-mail prompt): 3 related, 10 suggested and 30 latest headlines.
+    related = labels[lines.index("خبرهای مرتبط") + 1 : lines.index("اخبار پیشنهادی")]
+    prompt = next(i for i, line in enumerate(lines) if line.startswith("آدرس ایمیل"))
+    suggested = labels[prompt + 1 : lines.index("آخرین اخبار")]
+    latest = labels[lines.index("آخرین اخبار") + 1 :]
+    assert (len(related), len(suggested), len(latest)) == (3, 10, 30)
+    headlines = related + suggested + latest
     assert sum(label in LINK_FARM_REGIONS for label in headlines) >= 0.9 * len(headlines)
     assert result.link_farm_share > 0.5
     assert result.regions[0].label == "body" and result.regions[0].xpath == "/text"
