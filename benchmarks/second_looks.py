@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import statistics
 import time
 from dataclasses import replace
 from pathlib import Path
 
-from speed import load_pages  # the sibling benchmark script (run from any folder: the script's folder is on sys.path)
+# the sibling benchmark script: a script's own folder is on sys.path, from any working folder
+from speed import load_pages, pin_to_one_core
 
 from thresher import ThresherError, extract
 from thresher.inference.model import BlockModel, load_model
@@ -38,8 +38,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--passes", type=int, default=3)
     args = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    pin_to_one_core()
     pages = load_pages(args.corpus, args.pages, args.seed)
     shipped = load_model()
     variants = {

@@ -37,8 +37,14 @@ def load_pages(corpus: Path, n: int, seed: int) -> list[tuple[bytes, str | None]
     return [(gzip.decompress(path.read_bytes()), url) for path, url in records[:n]]
 
 
+def pin_to_one_core() -> None:
+    """Run this process on its lowest allowed core only (where the OS supports pinning)."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
 def _worker(name: str, pages: list[tuple[bytes, str | None]], out: Any) -> None:
-    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    pin_to_one_core()
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
     if name == "thresher-text":
