@@ -93,6 +93,14 @@ class LineTable:
         short = (self.n_tokens <= self.config.headline_max_tokens) & (self.ends_sentence == 0)
         return short.astype(float)
 
+    @cached_property
+    def runs(self) -> np.ndarray:
+        """Run id per line: consecutive headline-like lines share one, every other line has its own."""
+        flags = self.headline_like.astype(bool)
+        starts = np.ones(self.n, dtype=bool)
+        starts[1:] = ~(flags[1:] & flags[:-1])
+        return np.cumsum(starts) - 1
+
     def count(self, pattern: re.Pattern[str]) -> FloatArray:
         return np.fromiter((len(pattern.findall(line.text)) for line in self.lines), float, self.n)
 
@@ -227,15 +235,8 @@ def _headline_like(t: LineTable) -> FloatArray:
     ("a\nb\nTARGET\nc\nd", f"{_PARA}\nTARGET\n{_PARA}"),
 )
 def _headline_run(t: LineTable) -> FloatArray:
-    out = np.zeros(t.n)
-    start = 0
-    flags = t.headline_like
-    for i in range(t.n + 1):
-        if i == t.n or not flags[i]:
-            if i > start:
-                out[start:i] = i - start
-            start = i + 1
-    return np.log1p(out)
+    size = np.bincount(t.runs)[t.runs].astype(float)
+    return np.log1p(np.where(t.headline_like > 0, size, 0.0))
 
 
 @line_feature(
@@ -348,6 +349,12 @@ def line_column_names(config: FeatureConfig = DEFAULT_CONFIG.features) -> list[s
     names = [f.name for f in LINE_REGISTRY]
     names += [f"{name}@{off:+d}" for off in config.line_context_offsets for name in LINE_CONTEXT_OF]
     return names
+
+
+def headline_runs(lines: Sequence[Line], config: FeatureConfig = DEFAULT_CONFIG.features) -> np.ndarray:
+    """Run id per line (consecutive headline-like lines share one): the plain-text stand-in for
+    the parent element that container voting unites, so a headline list takes one label."""
+    return LineTable(lines, "", config).runs
 
 
 def line_feature_matrix(

@@ -175,18 +175,28 @@ class BlockModel:
     def body_context_model_text(self) -> str | None:
         return None if self.body_context_booster is None else str(self.body_context_booster.model_to_string())
 
-    def save(self, directory: Path | str) -> Path:
-        """Write ``model.txt`` and ``metadata.json`` into ``directory`` (created if needed)."""
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        text = self.model_text()
-        (out / MODEL_FILE).write_text(text, encoding="utf-8")
-        parts = {
+    def _part_texts(self) -> dict[str, tuple[str, str | None]]:
+        """Checksum key → (file name, model text or None) for every part of the model."""
+        return {
+            "model_sha256": (MODEL_FILE, self.model_text()),
             "region_model_sha256": (REGION_MODEL_FILE, self.region_model_text()),
             "context_model_sha256": (CONTEXT_MODEL_FILE, self.context_model_text()),
             "body_context_model_sha256": (BODY_CONTEXT_MODEL_FILE, self.body_context_model_text()),
         }
-        for file_name, part_text in parts.values():
+
+    def checksums(self) -> dict[str, str]:
+        """SHA-256 of each part's model text, under the keys ``metadata.json`` uses."""
+        return {
+            key: hashlib.sha256(text.encode("utf-8")).hexdigest()
+            for key, (_, text) in self._part_texts().items()
+            if text is not None
+        }
+
+    def save(self, directory: Path | str) -> Path:
+        """Write ``model.txt``, the other parts and ``metadata.json`` into ``directory`` (created if needed)."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        for file_name, part_text in self._part_texts().values():
             if part_text is not None:
                 (out / file_name).write_text(part_text, encoding="utf-8")
         meta = {
@@ -200,11 +210,8 @@ class BlockModel:
                 "context_offsets": list(self.feature_config.context_offsets),
             },
             "inference": dict(self.inference.__dict__),
-            "model_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            **self.checksums(),
         }
-        for checksum_key, (_, part_text) in parts.items():
-            if part_text is not None:
-                meta[checksum_key] = hashlib.sha256(part_text.encode("utf-8")).hexdigest()
         (out / METADATA_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return out
 

@@ -53,6 +53,25 @@ def assign_labels(
     return [BODY if is_body[i] else labels[int(rest[i])] for i in range(n)]
 
 
+def blend_groups(proba: np.ndarray, groups: np.ndarray, share: float, labels: Sequence[str]) -> np.ndarray:
+    """``proba`` with each row's non-body columns moved ``share`` of the way towards their
+    mean over the rows of its group (the body column is left alone, so the text is unchanged).
+
+    A softer container vote for plain text, whose "containers" (runs of headline-like lines)
+    are guesses: a line the model is sure of keeps its label, a doubtful one follows its run.
+    """
+    if share <= 0.0 or proba.shape[0] == 0:
+        return proba
+    _, inverse = np.unique(groups, return_inverse=True)
+    size = np.bincount(inverse).astype(np.float64)
+    sums = np.column_stack([np.bincount(inverse, weights=proba[:, j]) for j in range(proba.shape[1])])
+    mean = (sums / size[:, None])[inverse]
+    out = (1.0 - share) * proba + share * mean
+    body_col = list(labels).index(BODY)
+    out[:, body_col] = proba[:, body_col]
+    return out
+
+
 def _one_title(
     proba: np.ndarray, title_col: int, other: np.ndarray, rest: np.ndarray, is_body: np.ndarray, threshold: float
 ) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from thresher import extract_text
 from thresher.errors import InputError, ModelError
+from thresher.features.lines import split_lines
 from thresher.inference.cli import app
 from thresher.regions import LINK_FARM_REGIONS
 
@@ -79,3 +81,28 @@ def test_cli_cleans_txt_files(seed_text: str, tmp_path: Path) -> None:
     assert first.stdout.strip().split("\n") == _non_empty_lines(seed_text)[:6]
     second = runner.invoke(app, ["extract", "--input-format", "text", str(as_other)])
     assert second.exit_code == 0 and second.stdout == first.stdout
+
+
+def test_a_headline_run_pulls_its_doubtful_lines_along() -> None:
+    from thresher.features.lines import headline_runs
+    from thresher.inference.postprocess import blend_groups
+
+    lines = split_lines("A story paragraph that ends as prose does.\nOne\nTwo\nThree\nFour\nEnds here.")
+    runs = headline_runs(lines)
+    assert runs.tolist() == [0, 1, 1, 1, 1, 2]
+    labels = ["body", "latest", "ads_share", "metadata"]
+    proba = np.array(
+        [
+            [0.90, 0.05, 0.03, 0.02],
+            [0.05, 0.80, 0.10, 0.05],
+            [0.05, 0.80, 0.10, 0.05],
+            [0.05, 0.40, 0.45, 0.10],  # a doubtful item of the list
+            [0.05, 0.05, 0.05, 0.85],  # a line the model is sure of
+            [0.05, 0.10, 0.05, 0.80],
+        ]
+    )
+    smoothed = blend_groups(proba, runs, 0.3, labels)
+    assert np.array_equal(smoothed[:, 0], proba[:, 0])  # body decisions never move
+    assert np.argmax(smoothed[3, 1:]) == 0 and np.argmax(smoothed[4, 1:]) == 2
+    assert np.allclose(smoothed[[0, 5]], proba[[0, 5]])  # alone in their runs
+    assert blend_groups(proba, runs, 0.0, labels) is proba

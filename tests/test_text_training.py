@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from thresher.config import Config, TrainingConfig
+from thresher.inference.model import default_model_dir
 from thresher.regions import REGION_NAMES
 from thresher.training.corpus import read_corpora
 from thresher.training.dataset import PageData, build_pages
@@ -66,6 +68,11 @@ def test_train_text_model_and_extract(synthetic_corpus: Path, tmp_path: Path) ->
     assert result.line_scores["paragraphs"]["synthetic"].f1 > 0.8
     model = load_model(tmp_path / "text", kind="text")
     assert model.kind == "text" and model.labels[0] == "body"
+    # The metadata names the HTML model whose region labels the lines took, by its checksums.
+    shipped = json.loads((default_model_dir() / "metadata.json").read_text(encoding="utf-8"))
+    trained = json.loads((tmp_path / "text" / "metadata.json").read_text(encoding="utf-8"))
+    checksums = {k: v for k, v in shipped.items() if k.endswith("model_sha256")}
+    assert trained["training"]["labelled_by"]["html_model"] == checksums
     assert np.isfinite(list(result.metrics.values())).all()
     story = "The first paragraph of the story tells what happened, and why it matters.\n\n" * 3
     out = extract_text(story + "Home\nNews\nSport\nContact us", model=tmp_path / "text")

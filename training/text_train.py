@@ -21,8 +21,9 @@ import numpy as np
 
 from thresher.config import DEFAULT_CONFIG, Config
 from thresher.errors import ThresherError
+from thresher.inference.extract_text import line_labels
 from thresher.inference.model import BlockModel, load_model
-from thresher.inference.postprocess import BODY, assign_labels
+from thresher.inference.postprocess import BODY
 from thresher.regions import REGION_NAMES
 from thresher.training.corpus import corpus_digest, read_corpora
 from thresher.training.crossval import cross_validate, fold_of_pages
@@ -97,10 +98,6 @@ def fit_text_model(pages: Sequence[TextPage], config: Config, metadata: dict[str
     Xr, yr, wr = _stack_regions(pages, config)
     regions = RegionClassifier(config, kind="text").fit(Xr, yr, wr) if len(np.unique(yr)) > 1 else None
     return body.to_model(metadata, regions)
-
-
-def line_labels(proba: np.ndarray, model: BlockModel) -> list[str]:
-    return assign_labels(proba, model.labels, model.inference)
 
 
 def body_text(page: TextPage, labels: Sequence[str]) -> str:
@@ -184,7 +181,7 @@ def train_text(
         model = fit_text_model([p for p in texts_pages if folds[p.key] != k], config)
         for p in texts_pages:
             if folds[p.key] == k:
-                predicted[(p.key, p.variant)] = line_labels(model.predict_proba(p.X), model) if p.lines else []
+                predicted[(p.key, p.variant)] = line_labels(model.predict_proba(p.X), p.lines, model) if p.lines else []
         log.info("text fold %d done (%.0f s)", k, time.perf_counter() - started)
 
     metrics: dict[str, float] = {}
@@ -221,7 +218,7 @@ def train_text(
             "command": command or "thresher train-text --corpus " + " ".join(str(c) for c in corpus),
             "pages": len(data),
             "renderings": list(VARIANTS),
-            "labelled_by": {"html_model_sha256": labeller.metadata.get("model_sha256", ""), "gold": True},
+            "labelled_by": {"html_model": labeller.checksums(), "gold": True},
             "seed": config.training.seed,
         },
         "cv_metrics": {k: round(v, 4) for k, v in metrics.items()},
