@@ -70,6 +70,17 @@ def test_default_model_ships_with_reproducible_metadata() -> None:
     assert not list(default_model_dir().glob("*.pkl"))
 
 
+def test_shipped_line_model_was_labelled_by_the_shipped_html_model() -> None:
+    # The line model's region labels come from the HTML model, so its rebuild command only
+    # reproduces it from the HTML model that ships beside it: retrain both, in that order.
+    html = load_model(None)
+    text = load_model(None, kind="text")
+    training = text.metadata["training"]
+    assert training["command"].startswith("thresher train-text --corpus")
+    assert training["data_digest"] == html.metadata["training"]["data_digest"]
+    assert training["labelled_by"]["html_model"] == html.checksums()
+
+
 def test_model_from_a_newer_lightgbm_format_is_refused(tiny_model: BlockModel, tmp_path: Path) -> None:
     import hashlib
 
