@@ -3,7 +3,9 @@
 Corpora built with naive extractors hold text, not HTML: the story's paragraphs followed by
 source lines, tags, related and latest headlines, one per line.  A line plays the part of a
 block.  Features use only what survives in text (length, punctuation, digits, repetition,
-runs of headline-like lines, position) and no word lists, so they work in any script.
+runs of headline-like lines, position), so they work in any script; the one word list is
+the multilingual heading vocabulary the HTML model reads too (``data/region_vocabulary.json``),
+which names a list's kind from its label line ("Related news", "آخرین اخبار").
 
 Like :mod:`thresher.features.registry`, each feature has a name, a one-line meaning and a
 probe: two texts in which the line containing ``TARGET`` must score higher in the first.
@@ -23,6 +25,7 @@ import numpy as np
 from thresher.config import DEFAULT_CONFIG, FeatureConfig
 from thresher.features.registry import shift_context
 from thresher.features.tokens import SENTENCE_END, collapse_ws, tokens
+from thresher.vocabulary import load_vocabulary
 
 FloatArray = np.ndarray
 _NEWLINES = re.compile(r"\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
@@ -57,6 +60,12 @@ _DATE_TIME = re.compile(r"\d{1,4}[:/.\-]\d{1,2}(?:[:/.\-]\d{1,4})?")
 # A label before a colon at the start ("Source:", "Tags:", "منبع:"): metadata lines.
 _LABEL_COLON = re.compile(r"^\W*\w+(?:[ \u200c]\w+)?\s*[:：]")
 _BULLET = re.compile(r"^(?:[-–—•*·▪►»]|\d{1,3}[.)])\s")
+
+
+_LABEL_MAX_TOKENS = 8
+"""A line this short can be a list's label ("Related news")."""
+_PROSE_MIN_TOKENS = 20
+"""A line this long is prose: it ends the list a label opened."""
 
 
 @dataclass
@@ -110,6 +119,21 @@ class LineTable:
     @cached_property
     def token_sets(self) -> list[set[str]]:
         return [set(t) for t in self.token_lists]
+
+    @cached_property
+    def list_kinds(self) -> list[str | None]:
+        """Per line, the kind (``suggested``/``latest``) named by the nearest short label line
+        above it that uses a list's words ("Related news", "آخرین اخبار"); prose ends it."""
+        vocab = load_vocabulary()
+        kinds: list[str | None] = []
+        kind: str | None = None
+        for n_tokens, line in zip(self.n_tokens.tolist(), self.lines, strict=True):
+            if 0 < n_tokens <= _LABEL_MAX_TOKENS:
+                kind = vocab.heading_kind(line.text[:200]) or kind
+            elif n_tokens >= _PROSE_MIN_TOKENS:
+                kind = None
+            kinds.append(kind)
+        return kinds
 
 
 Compute = Callable[[LineTable], FloatArray]
@@ -336,6 +360,26 @@ def _title_overlap(t: LineTable) -> FloatArray:
     if not title:
         return np.zeros(t.n)
     return np.fromiter((len(s & title) / len(title) for s in t.token_sets), float, t.n)
+
+
+@line_feature(
+    "list_kind_suggested",
+    "1 when the nearest short label line above (or the line) uses the words of a suggested list",
+    ("Related news\nTARGET x", "Latest news\nTARGET x"),
+)
+def _list_kind_suggested(t: LineTable) -> FloatArray:
+    # The heading words are the best clue to a list's kind, and they survive in text; the
+    # multilingual vocabulary (data/region_vocabulary.json) is the same one the HTML model reads.
+    return np.fromiter((kind == "suggested" for kind in t.list_kinds), float, t.n)
+
+
+@line_feature(
+    "list_kind_latest",
+    "1 when the nearest short label line above (or the line) uses the words of a latest list",
+    ("Latest news\nTARGET x", "Related news\nTARGET x"),
+)
+def _list_kind_latest(t: LineTable) -> FloatArray:
+    return np.fromiter((kind == "latest" for kind in t.list_kinds), float, t.n)
 
 
 # --- context: the same signals for the neighbouring lines -----------------------------------------

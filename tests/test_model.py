@@ -77,6 +77,8 @@ def test_shipped_line_model_was_labelled_by_the_shipped_html_model() -> None:
     text = load_model(None, kind="text")
     training = text.metadata["training"]
     assert training["command"].startswith("thresher train-text --corpus")
+    assert text.metadata["versions"]["lightgbm"] == html.metadata["versions"]["lightgbm"]
+    assert training["vocabulary_digest"] == html.metadata["training"]["vocabulary_digest"]
     assert training["data_digest"] == html.metadata["training"]["data_digest"]
     assert training["labelled_by"]["html_model"] == html.checksums()
 

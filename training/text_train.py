@@ -32,6 +32,8 @@ from thresher.training.estimator import BlockClassifier, RegionClassifier
 from thresher.training.evaluate import DatasetScores, RegionScores, score_datasets
 from thresher.training.metrics import Score
 from thresher.training.text_data import VARIANTS, TextPage, text_pages
+from thresher.training.train import library_versions
+from thresher.vocabulary import load_vocabulary
 
 log = logging.getLogger(__name__)
 BODY_REGION = REGION_NAMES.index("body")
@@ -213,12 +215,14 @@ def train_text(
             metrics.update(s.metrics("cv_html_"))
 
     metadata: dict[str, Any] = {
+        "versions": library_versions(),
         "training": {
             "data_digest": digest,
             "command": command or "thresher train-text --corpus " + " ".join(str(c) for c in corpus),
             "pages": len(data),
             "renderings": list(VARIANTS),
             "labelled_by": {"html_model": labeller.checksums(), "gold": True},
+            "vocabulary_digest": load_vocabulary().digest,
             "seed": config.training.seed,
         },
         "cv_metrics": {k: round(v, 4) for k, v in metrics.items()},

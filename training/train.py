@@ -75,7 +75,8 @@ class Prepared:
     command: str
 
 
-def _versions() -> dict[str, str]:
+def library_versions() -> dict[str, str]:
+    """Versions of thresher and the libraries a model depends on (recorded in its metadata)."""
     from thresher import __version__
 
     return {
@@ -181,7 +182,7 @@ def _metadata(prepared: Prepared, candidate: Candidate, config: Config, metrics:
     data = prepared.data
     n_blocks = sum(int(((p.y >= 0) & (p.weight > 0)).sum()) for p in data if p.trainable)
     return {
-        "versions": _versions(),
+        "versions": library_versions(),
         "training": {
             "data_digest": prepared.digest,
             "command": prepared.command,
