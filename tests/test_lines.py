@@ -56,3 +56,18 @@ def test_features_are_script_independent() -> None:
     assert X[0, names.index("ends_sentence")] == 1 and X[0, names.index("headline_like")] == 0
     assert all(X[1:, names.index("headline_like")] == 1)
     assert X[2, names.index("headline_run")] == pytest.approx(np.log1p(3))
+
+
+def test_list_labels_name_the_lists_below_them_in_persian(seed_text: str) -> None:
+    # The founding text's own list headings: "خبرهای مرتبط" (related) over three headlines,
+    # "آخرین اخبار" (latest) over thirty; the story above them has no list label.
+    lines = split_lines(seed_text)
+    texts = [line.text for line in lines]
+    X = line_feature_matrix(lines)
+    names = line_column_names()
+    suggested = X[:, names.index("list_kind_suggested")]
+    latest = X[:, names.index("list_kind_latest")]
+    related, newest = texts.index("خبرهای مرتبط"), texts.index("آخرین اخبار")
+    assert suggested[related : related + 4].all() and not latest[related : related + 4].any()
+    assert latest[newest:].all() and not suggested[newest:].any()
+    assert not suggested[:5].any() and not latest[:5].any()  # the lead and story paragraphs
