@@ -80,8 +80,8 @@ def region_context(proba: np.ndarray, layout: BlockLayout) -> np.ndarray:
     n, k = proba.shape
     if n == 0:
         return np.zeros((0, context_width(k)))
-    by_container, container_size = _group_mean(proba, layout.containers)
-    by_template, template_size = _group_mean(proba, layout.templates)
+    by_container, container_size = group_mean(proba, layout.containers)
+    by_template, template_size = group_mean(proba, layout.templates)
     padded = np.pad(proba, ((WINDOW, WINDOW), (0, 0)))
     window = sum(padded[WINDOW + d : WINDOW + d + n] for d in range(-WINDOW, WINDOW + 1) if d) / (2 * WINDOW)
     cumulative = np.vstack([np.zeros((1, k)), np.cumsum(proba, axis=0)])
@@ -106,7 +106,7 @@ def region_context(proba: np.ndarray, layout: BlockLayout) -> np.ndarray:
     )
 
 
-def _group_mean(values: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def group_mean(values: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-group column means of ``values`` and group sizes, broadcast back to the rows."""
     _, inverse = np.unique(ids, return_inverse=True)
     size = np.bincount(inverse).astype(np.float64)

@@ -9,6 +9,7 @@ import numpy as np
 from thresher.config import InferenceConfig
 from thresher.features.blocks import HEADINGS, Block
 from thresher.features.tokens import tokens
+from thresher.inference.context import group_mean
 
 BODY = "body"
 TITLE = "title"
@@ -62,10 +63,7 @@ def blend_groups(proba: np.ndarray, groups: np.ndarray, share: float, labels: Se
     """
     if share <= 0.0 or proba.shape[0] == 0:
         return proba
-    _, inverse = np.unique(groups, return_inverse=True)
-    size = np.bincount(inverse).astype(np.float64)
-    sums = np.column_stack([np.bincount(inverse, weights=proba[:, j]) for j in range(proba.shape[1])])
-    mean = (sums / size[:, None])[inverse]
+    mean, _ = group_mean(proba, groups)
     out = (1.0 - share) * proba + share * mean
     body_col = list(labels).index(BODY)
     out[:, body_col] = proba[:, body_col]
