@@ -68,6 +68,16 @@ _PROSE_MIN_TOKENS = 20
 """A line this long is prose: it ends the list a label opened."""
 
 
+def headline_runs(headline_like: np.ndarray) -> np.ndarray:
+    """Run id per line from its ``headline_like`` flags (the feature column): consecutive
+    headline-like lines share one, every other line has its own.  A run is the plain-text
+    stand-in for the parent element that container voting unites."""
+    flags = np.asarray(headline_like, dtype=bool)
+    starts = np.ones(len(flags), dtype=bool)
+    starts[1:] = ~(flags[1:] & flags[:-1])
+    return np.cumsum(starts) - 1
+
+
 @dataclass
 class LineTable:
     """Column view of one text's lines (what line features read)."""
@@ -104,11 +114,7 @@ class LineTable:
 
     @cached_property
     def runs(self) -> np.ndarray:
-        """Run id per line: consecutive headline-like lines share one, every other line has its own."""
-        flags = self.headline_like.astype(bool)
-        starts = np.ones(self.n, dtype=bool)
-        starts[1:] = ~(flags[1:] & flags[:-1])
-        return np.cumsum(starts) - 1
+        return headline_runs(self.headline_like)
 
     def count(self, pattern: re.Pattern[str]) -> FloatArray:
         return np.fromiter((len(pattern.findall(line.text)) for line in self.lines), float, self.n)
@@ -393,12 +399,6 @@ def line_column_names(config: FeatureConfig = DEFAULT_CONFIG.features) -> list[s
     names = [f.name for f in LINE_REGISTRY]
     names += [f"{name}@{off:+d}" for off in config.line_context_offsets for name in LINE_CONTEXT_OF]
     return names
-
-
-def headline_runs(lines: Sequence[Line], config: FeatureConfig = DEFAULT_CONFIG.features) -> np.ndarray:
-    """Run id per line (consecutive headline-like lines share one): the plain-text stand-in for
-    the parent element that container voting unites, so a headline list takes one label."""
-    return LineTable(lines, "", config).runs
 
 
 def line_feature_matrix(

@@ -9,13 +9,13 @@ non-empty lines from 1), so ``.regions`` and ``.link_farm_share`` work as for HT
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
 from thresher.errors import InputError
-from thresher.features.lines import Line, headline_runs, line_feature_matrix, split_lines
+from thresher.features.lines import headline_runs, line_feature_matrix, split_lines
 from thresher.inference.extract import Extraction, _wanted, assemble
 from thresher.inference.model import BlockModel, load_model
 from thresher.inference.postprocess import TITLE, assign_labels, blend_groups
@@ -52,10 +52,11 @@ def _as_text(text: str | bytes) -> str:
     return text
 
 
-def line_labels(proba: np.ndarray, lines: Sequence[Line], model: BlockModel) -> list[str]:
-    """Labels of a text's lines from the line model's probabilities: headline runs smoothed
+def line_labels(proba: np.ndarray, X: np.ndarray, model: BlockModel) -> list[str]:
+    """Labels of a text's lines from the line model's probabilities and the line feature
+    matrix ``X``: headline runs (read off its ``headline_like`` column) smoothed
     (:func:`blend_groups`), then the same rules as for blocks."""
-    runs = headline_runs(lines, model.feature_config)
+    runs = headline_runs(X[:, model.feature_names.index("headline_like")])
     smoothed = blend_groups(proba, runs, model.inference.run_blend, model.labels)
     return assign_labels(smoothed, model.labels, model.inference)
 
@@ -84,7 +85,7 @@ def extract_text(
         return Extraction(text="", title=title or "", blocks=[])
     X = line_feature_matrix(lines, title, line_model.feature_config)
     proba = line_model.predict_proba(X)
-    labels = line_labels(proba, lines, line_model)
+    labels = line_labels(proba, X, line_model)
     found_title = title or (lines[labels.index(TITLE)].text if TITLE in labels else "")
     xpaths = [f"/text/line[{i + 1}]" for i in range(len(lines))]
     return assemble([x.text for x in lines], xpaths, proba, labels, line_model, wanted, found_title, None)

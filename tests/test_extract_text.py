@@ -84,11 +84,11 @@ def test_cli_cleans_txt_files(seed_text: str, tmp_path: Path) -> None:
 
 
 def test_a_headline_run_pulls_its_doubtful_lines_along() -> None:
-    from thresher.features.lines import headline_runs
+    from thresher.features.lines import headline_runs, line_column_names, line_feature_matrix
     from thresher.inference.postprocess import blend_groups
 
     lines = split_lines("A story paragraph that ends as prose does.\nOne\nTwo\nThree\nFour\nEnds here.")
-    runs = headline_runs(lines)
+    runs = headline_runs(line_feature_matrix(lines)[:, line_column_names().index("headline_like")])
     assert runs.tolist() == [0, 1, 1, 1, 1, 2]
     labels = ["body", "latest", "ads_share", "metadata"]
     proba = np.array(

@@ -183,7 +183,7 @@ def train_text(
         model = fit_text_model([p for p in texts_pages if folds[p.key] != k], config)
         for p in texts_pages:
             if folds[p.key] == k:
-                predicted[(p.key, p.variant)] = line_labels(model.predict_proba(p.X), p.lines, model) if p.lines else []
+                predicted[(p.key, p.variant)] = line_labels(model.predict_proba(p.X), p.X, model) if p.lines else []
         log.info("text fold %d done (%.0f s)", k, time.perf_counter() - started)
 
     metrics: dict[str, float] = {}
