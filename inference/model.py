@@ -186,17 +186,14 @@ class BlockModel:
 
     def checksums(self) -> dict[str, str]:
         """SHA-256 of each part's model text, under the keys ``metadata.json`` uses."""
-        return {
-            key: hashlib.sha256(text.encode("utf-8")).hexdigest()
-            for key, (_, text) in self._part_texts().items()
-            if text is not None
-        }
+        return _checksums(self._part_texts())
 
     def save(self, directory: Path | str) -> Path:
         """Write ``model.txt``, the other parts and ``metadata.json`` into ``directory`` (created if needed)."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        for file_name, part_text in self._part_texts().values():
+        parts = self._part_texts()  # serialised once: the region models run to megabytes
+        for file_name, part_text in parts.values():
             if part_text is not None:
                 (out / file_name).write_text(part_text, encoding="utf-8")
         meta = {
@@ -210,7 +207,7 @@ class BlockModel:
                 "context_offsets": list(self.feature_config.context_offsets),
             },
             "inference": dict(self.inference.__dict__),
-            **self.checksums(),
+            **_checksums(parts),
         }
         (out / METADATA_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return out
@@ -316,6 +313,13 @@ class BlockModel:
             context_booster=context_booster,
             body_context_booster=body_context_booster,
         )
+
+
+def _checksums(parts: dict[str, tuple[str, str | None]]) -> dict[str, str]:
+    """SHA-256 of each present part's text, by checksum key."""
+    return {
+        key: hashlib.sha256(text.encode("utf-8")).hexdigest() for key, (_, text) in parts.items() if text is not None
+    }
 
 
 def _read_part(path: Path, meta: dict[str, Any], checksum_key: str, file_name: str) -> str | None:
