@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
@@ -103,8 +104,9 @@ class BlockModel:
     columns as the region model's second look; None without one."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
-    @property
+    @cached_property
     def feature_names(self) -> list[str]:
+        # Cached: predict_proba and extract_text look columns up by name on every page.
         return expected_columns(self.kind, self.feature_config)
 
     def predict_proba(self, X: np.ndarray, layout: BlockLayout | None = None) -> np.ndarray:
