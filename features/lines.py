@@ -68,13 +68,20 @@ _PROSE_MIN_TOKENS = 20
 """A line this long is prose: it ends the list a label opened."""
 
 
-def headline_runs(headline_like: np.ndarray) -> np.ndarray:
+def headline_runs(headline_like: np.ndarray, list_kind: np.ndarray | None = None) -> np.ndarray:
     """Run id per line from its ``headline_like`` flags (the feature column): consecutive
     headline-like lines share one, every other line has its own.  A run is the plain-text
-    stand-in for the parent element that container voting unites."""
+    stand-in for the parent element that container voting unites.
+
+    ``list_kind`` (optional, one code per line, e.g. from the ``list_kind_*`` columns) also
+    starts a new run wherever it changes: a naive extractor writes a "Related" list straight
+    after a "Latest" one, and one run over both would pull each list towards the other."""
     flags = np.asarray(headline_like, dtype=bool)
     starts = np.ones(len(flags), dtype=bool)
     starts[1:] = ~(flags[1:] & flags[:-1])
+    if list_kind is not None:
+        kind = np.asarray(list_kind)
+        starts[1:] |= kind[1:] != kind[:-1]
     return np.cumsum(starts) - 1
 
 

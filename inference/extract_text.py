@@ -56,7 +56,9 @@ def line_labels(proba: np.ndarray, X: np.ndarray, model: BlockModel) -> list[str
     """Labels of a text's lines from the line model's probabilities and the line feature
     matrix ``X``: headline runs (read off its ``headline_like`` column) smoothed
     (:func:`blend_groups`), then the same rules as for blocks."""
-    runs = headline_runs(X[:, model.feature_names.index("headline_like")])
+    names = model.feature_names
+    kind = X[:, names.index("list_kind_suggested")] + 2 * X[:, names.index("list_kind_latest")]
+    runs = headline_runs(X[:, names.index("headline_like")], kind)
     smoothed = blend_groups(proba, runs, model.inference.run_blend, model.labels)
     return assign_labels(smoothed, model.labels, model.inference)
 

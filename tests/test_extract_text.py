@@ -40,6 +40,10 @@ def test_seed_text_lists_are_labelled_as_link_farm(seed_text: str) -> None:
     assert (len(related), len(suggested), len(latest)) == (3, 10, 30)
     headlines = related + suggested + latest
     assert sum(label in LINK_FARM_REGIONS for label in headlines) >= 0.9 * len(headlines)
+    # The kind, too: both lists under suggested-list headings are read as suggested, although
+    # the "latest" list follows with no blank line (one headline run, were it not for its label).
+    assert related + suggested == ["suggested"] * 13
+    assert sum(label == "latest" for label in latest) >= 0.9 * len(latest)
     assert result.link_farm_share > 0.5
     assert result.regions[0].label == "body" and result.regions[0].xpath == "/text"
 
@@ -106,3 +110,15 @@ def test_a_headline_run_pulls_its_doubtful_lines_along() -> None:
     assert np.argmax(smoothed[3, 1:]) == 0 and np.argmax(smoothed[4, 1:]) == 2
     assert np.allclose(smoothed[[0, 5]], proba[[0, 5]])  # alone in their runs
     assert blend_groups(proba, runs, 0.0, labels) is proba
+
+
+def test_a_list_label_starts_a_new_headline_run() -> None:
+    from thresher.features.lines import headline_runs, line_column_names, line_feature_matrix
+
+    text = "A story paragraph that ends as prose does.\nRelated news\nOne\nTwo\nLatest news\nThree\nFour"
+    X = line_feature_matrix(split_lines(text))
+    names = line_column_names()
+    flags = X[:, names.index("headline_like")]
+    kind = X[:, names.index("list_kind_suggested")] + 2 * X[:, names.index("list_kind_latest")]
+    assert headline_runs(flags).tolist() == [0, 1, 1, 1, 1, 1, 1]
+    assert headline_runs(flags, kind).tolist() == [0, 1, 1, 1, 2, 2, 2]
