@@ -23,9 +23,9 @@ from functools import cached_property
 import numpy as np
 
 from thresher.config import DEFAULT_CONFIG, FeatureConfig
-from thresher.features.registry import shift_context
+from thresher.features.registry import hashed, shift_context
 from thresher.features.tokens import SENTENCE_END, collapse_ws, tokens
-from thresher.vocabulary import load_vocabulary
+from thresher.vocabulary import load_form_phrases, load_vocabulary
 
 FloatArray = np.ndarray
 _NEWLINES = re.compile(r"\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
@@ -66,6 +66,8 @@ _LABEL_MAX_TOKENS = 8
 """A line this short can be a list's label ("Related news")."""
 _PROSE_MIN_TOKENS = 20
 """A line this long is prose: it ends the list a label opened."""
+_LINE_WORDS = 8
+"""Words at the start of a line that ``line_words`` hashes."""
 
 
 def headline_runs(headline_like: np.ndarray, list_kind: np.ndarray | None = None) -> np.ndarray:
@@ -161,20 +163,28 @@ class LineFeature:
     """(text where the TARGET line scores higher, text where it scores lower)."""
     probe_title: str = ""
     """The title given with both probe texts."""
+    width: str | None = None
+    """For a feature of several columns (``name_0``, ``name_1``, ...): the FeatureConfig field
+    that holds how many; None for one column."""
+
+    def column_names(self, config: FeatureConfig) -> list[str]:
+        if self.width is None:
+            return [self.name]
+        return [f"{self.name}_{i}" for i in range(getattr(config, self.width))]
 
 
 LINE_REGISTRY: list[LineFeature] = []
 
 
 def line_feature(
-    name: str, meaning: str, probe: tuple[str, str], probe_title: str = ""
+    name: str, meaning: str, probe: tuple[str, str], probe_title: str = "", width: str | None = None
 ) -> Callable[[Compute], Compute]:
     """Declare a line feature (decorator)."""
 
     def register(fn: Compute) -> Compute:
         if any(f.name == name for f in LINE_REGISTRY):
             raise ValueError(f"line feature {name!r} declared twice")
-        LINE_REGISTRY.append(LineFeature(name, meaning, fn, probe, probe_title))
+        LINE_REGISTRY.append(LineFeature(name, meaning, fn, probe, probe_title, width))
         return fn
 
     return register
@@ -395,6 +405,32 @@ def _list_kind_latest(t: LineTable) -> FloatArray:
     return np.fromiter((kind == "latest" for kind in t.list_kinds), float, t.n)
 
 
+@line_feature(
+    "form_words",
+    "1 when the line uses a form's words (data/form_vocabulary.json: 'Leave a reply', 'آدرس ایمیل')",
+    ("TARGET Leave a reply", "TARGET Latest news"),
+)
+def _form_words(t: LineTable) -> FloatArray:
+    # A form keeps only its heading, prompts and button labels in text, and in a rare language
+    # the hashed line words have seen none of them: a multilingual list carries them over.
+    phrases = load_form_phrases()
+    return np.fromiter((phrases.in_text(line.text[:200]) for line in t.lines), float, t.n)
+
+
+@line_feature(
+    "line_words",
+    "hashed first words of the line: the fixed wording of forms, footers and share bars",
+    ("TARGET Leave a reply", "TARGET"),
+    width="line_word_buckets",
+)
+def _line_words(t: LineTable) -> FloatArray:
+    # Boilerplate lines are worded alike on every site ("Your email address will not be
+    # published", "Tags:", "© 2024"), but in the site's own language, so they are learnt from
+    # the corpus rather than listed.  The first words carry the label; a long line's later
+    # words would only light up buckets shared with prose.
+    return hashed([tuple(words[:_LINE_WORDS]) for words in t.token_lists], t.config.line_word_buckets)
+
+
 # --- context: the same signals for the neighbouring lines -----------------------------------------
 
 LINE_CONTEXT_OF = ("log_tokens", "ends_sentence", "headline_like", "digit_share", "blank_before", "label_colon")
@@ -403,7 +439,7 @@ LINE_CONTEXT_OF = ("log_tokens", "ends_sentence", "headline_like", "digit_share"
 
 def line_column_names(config: FeatureConfig = DEFAULT_CONFIG.features) -> list[str]:
     """Names of the line feature matrix's columns, in order."""
-    names = [f.name for f in LINE_REGISTRY]
+    names = [column for f in LINE_REGISTRY for column in f.column_names(config)]
     names += [f"{name}@{off:+d}" for off in config.line_context_offsets for name in LINE_CONTEXT_OF]
     return names
 
@@ -416,7 +452,7 @@ def line_feature_matrix(
         return np.zeros((0, len(line_column_names(config))), dtype=np.float32)
     table = LineTable(lines, title or "", config)
     by_name = {f.name: f.compute(table) for f in LINE_REGISTRY}
-    columns = list(by_name.values())
+    columns = [column for values in by_name.values() for column in np.atleast_2d(values.T)]
     for off in config.line_context_offsets:
         columns += [shift_context(by_name[name], off) for name in LINE_CONTEXT_OF]
     return np.column_stack(columns).astype(np.float32)

@@ -456,7 +456,8 @@ def _is_heading(t: BlockTable) -> FloatArray:
     return np.fromiter((b.tag in HEADINGS for b in t.blocks), float, t.n)
 
 
-def _hashed(token_lists: Sequence[tuple[str, ...]], buckets: int) -> FloatArray:
+def hashed(token_lists: Sequence[tuple[str, ...]], buckets: int) -> FloatArray:
+    """One 0/1 column per hash bucket (crc32 of the token): 1 where a row has a token in it."""
     out = np.zeros((len(token_lists), buckets))
     # Sibling blocks repeat the same token tuples: hash each distinct tuple once.
     seen: dict[tuple[str, ...], list[int]] = {}
@@ -475,7 +476,7 @@ def _hashed(token_lists: Sequence[tuple[str, ...]], buckets: int) -> FloatArray:
     width="own_attr_buckets",
 )
 def _own_attr(t: BlockTable) -> FloatArray:
-    return _hashed([b.own_attr for b in t.blocks], t.config.own_attr_buckets)
+    return hashed([b.own_attr for b in t.blocks], t.config.own_attr_buckets)
 
 
 @feature(
@@ -485,7 +486,7 @@ def _own_attr(t: BlockTable) -> FloatArray:
     width="ancestor_attr_buckets",
 )
 def _ancestor_attr(t: BlockTable) -> FloatArray:
-    return _hashed([b.ancestor_attr for b in t.blocks], t.config.ancestor_attr_buckets)
+    return hashed([b.ancestor_attr for b in t.blocks], t.config.ancestor_attr_buckets)
 
 
 CLASS_WORDS: dict[str, frozenset[str]] = {
@@ -739,7 +740,7 @@ def _after_main_container(t: BlockTable) -> FloatArray:
     width="heading_buckets",
 )
 def _heading_words(t: BlockTable) -> FloatArray:
-    return _hashed([tuple(tokens(b.heading)[:8]) for b in t.blocks], t.config.heading_buckets)
+    return hashed([tuple(tokens(b.heading)[:8]) for b in t.blocks], t.config.heading_buckets)
 
 
 @feature(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from thresher.config import DEFAULT_CONFIG
 from thresher.features.lines import (
     LINE_REGISTRY,
     LineFeature,
@@ -18,7 +19,9 @@ def _target_value(feature: LineFeature, text: str) -> float:
     lines = split_lines(text)
     index = next(i for i, line in enumerate(lines) if "TARGET" in line.text)
     X = line_feature_matrix(lines, feature.probe_title)
-    return float(X[index, line_column_names().index(feature.name)])
+    # A feature of several columns (hashed words) scores the sum of its columns.
+    columns = [line_column_names().index(name) for name in feature.column_names(DEFAULT_CONFIG.features)]
+    return float(X[index, columns].sum())
 
 
 @pytest.mark.parametrize("feature", LINE_REGISTRY, ids=[f.name for f in LINE_REGISTRY])
@@ -71,3 +74,13 @@ def test_list_labels_name_the_lists_below_them_in_persian(seed_text: str) -> Non
     assert suggested[related : related + 4].all() and not latest[related : related + 4].any()
     assert latest[newest:].all() and not suggested[newest:].any()
     assert not suggested[:5].any() and not latest[:5].any()  # the lead and story paragraphs
+
+
+def test_form_words_mark_the_persian_comment_form_and_nothing_else(seed_text: str) -> None:
+    # The founding text's comment form survives as its heading "تبادل نظر" and the e-mail prompt
+    # under it; no story line, list heading or headline uses a form's words.
+    lines = split_lines(seed_text)
+    X = line_feature_matrix(lines)
+    flags = X[:, line_column_names().index("form_words")]
+    marked = [line.text for line, flag in zip(lines, flags, strict=True) if flag]
+    assert marked == ["تبادل نظر", "آدرس ایمیل خود را با فرمت مناسب وارد نمایید."]

@@ -41,6 +41,8 @@ class FeatureConfig:
     """Plain-text mode: neighbouring lines whose features are copied onto each line."""
     headline_max_tokens: int = 30
     """Plain-text mode: a line this short without sentence-end punctuation looks like a headline."""
+    line_word_buckets: int = 128
+    """Plain-text mode: hash buckets for the first words of a line ("Leave a reply", "Tags:")."""
 
 
 @dataclass(frozen=True)

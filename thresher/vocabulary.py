@@ -1,4 +1,5 @@
-"""The multilingual heading vocabulary: which words over a link list say "suggested" or "latest".
+"""The multilingual vocabularies: which words over a link list say "suggested" or "latest", and
+which words make a line of plain text part of a form.
 
 The phrases live in ``data/region_vocabulary.json`` (installed as ``thresher.data``), never in
 code, so adding a language is a data change.  Two readers use it: the weak-labelling rules
@@ -49,3 +50,29 @@ def parse_vocabulary(raw_bytes: bytes) -> Vocabulary:
 def load_vocabulary() -> Vocabulary:
     """The shipped vocabulary (read once per process)."""
     return parse_vocabulary(files("thresher.data").joinpath("region_vocabulary.json").read_bytes())
+
+
+@dataclass(frozen=True)
+class FormPhrases:
+    """Phrases of comment, newsletter and contact forms ("Leave a reply", "آدرس ایمیل")."""
+
+    phrases: tuple[str, ...]
+    digest: str = ""
+    """sha256 of the vocabulary file (recorded in the line model's metadata)."""
+
+    def in_text(self, text: str) -> bool:
+        """True when ``text`` holds one of the phrases (case- and ZWNJ-insensitive)."""
+        folded = " ".join(text.replace(_ZWNJ, "").casefold().split())
+        return any(p in folded for p in self.phrases)
+
+
+def parse_form_phrases(raw_bytes: bytes) -> FormPhrases:
+    raw = json.loads(raw_bytes.decode("utf-8"))
+    phrases = tuple(p.replace(_ZWNJ, "").casefold() for lang in raw["form"].values() for p in lang)
+    return FormPhrases(phrases, hashlib.sha256(raw_bytes).hexdigest())
+
+
+@cache
+def load_form_phrases() -> FormPhrases:
+    """The shipped form vocabulary, ``data/form_vocabulary.json`` (read once per process)."""
+    return parse_form_phrases(files("thresher.data").joinpath("form_vocabulary.json").read_bytes())
