@@ -18,6 +18,11 @@ from importlib.resources import files
 _ZWNJ = "\u200c"
 
 
+def fold(text: str) -> str:
+    """``text`` as the vocabularies match it: case-folded, ZWNJ removed, white space collapsed."""
+    return " ".join(text.replace(_ZWNJ, "").casefold().split())
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     suggested: tuple[str, ...]
@@ -27,7 +32,7 @@ class Vocabulary:
 
     def heading_kind(self, heading: str) -> str | None:
         """``suggested``, ``latest`` or None for a heading's text (case- and ZWNJ-insensitive)."""
-        text = " ".join(heading.replace(_ZWNJ, "").casefold().split())
+        text = fold(heading)
         if not text:
             return None
         if any(p in text for p in self.suggested):
@@ -41,7 +46,7 @@ def parse_vocabulary(raw_bytes: bytes) -> Vocabulary:
     raw = json.loads(raw_bytes.decode("utf-8"))
 
     def phrases(kind: str) -> tuple[str, ...]:
-        return tuple(p.replace(_ZWNJ, "").casefold() for lang in raw[kind].values() for p in lang)
+        return tuple(fold(p) for lang in raw[kind].values() for p in lang)
 
     return Vocabulary(phrases("suggested"), phrases("latest"), hashlib.sha256(raw_bytes).hexdigest())
 
@@ -62,13 +67,13 @@ class FormPhrases:
 
     def in_text(self, text: str) -> bool:
         """True when ``text`` holds one of the phrases (case- and ZWNJ-insensitive)."""
-        folded = " ".join(text.replace(_ZWNJ, "").casefold().split())
+        folded = fold(text)
         return any(p in folded for p in self.phrases)
 
 
 def parse_form_phrases(raw_bytes: bytes) -> FormPhrases:
     raw = json.loads(raw_bytes.decode("utf-8"))
-    phrases = tuple(p.replace(_ZWNJ, "").casefold() for lang in raw["form"].values() for p in lang)
+    phrases = tuple(fold(p) for lang in raw["form"].values() for p in lang)
     return FormPhrases(phrases, hashlib.sha256(raw_bytes).hexdigest())
 
 
