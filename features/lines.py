@@ -3,9 +3,10 @@
 Corpora built with naive extractors hold text, not HTML: the story's paragraphs followed by
 source lines, tags, related and latest headlines, one per line.  A line plays the part of a
 block.  Features use only what survives in text (length, punctuation, digits, repetition,
-runs of headline-like lines, position), so they work in any script; the one word list is
-the multilingual heading vocabulary the HTML model reads too (``data/region_vocabulary.json``),
-which names a list's kind from its label line ("Related news", "آخرین اخبار").
+runs of headline-like lines, position, the line's first words hashed), so they work in any
+script.  Two word lists carry rare languages over: the multilingual heading vocabulary the
+HTML model reads too (``data/region_vocabulary.json``), which names a list's kind from its
+label line ("Related news", "آخرین اخبار"), and the form phrases (``data/form_vocabulary.json``).
 
 Like :mod:`thresher.features.registry`, each feature has a name, a one-line meaning and a
 probe: two texts in which the line containing ``TARGET`` must score higher in the first.
@@ -85,6 +86,13 @@ def headline_runs(headline_like: np.ndarray, list_kind: np.ndarray | None = None
         kind = np.asarray(list_kind)
         starts[1:] |= kind[1:] != kind[:-1]
     return np.cumsum(starts) - 1
+
+
+def matrix_runs(X: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    """:func:`headline_runs` read off a line feature matrix ``X`` with columns ``names``: the
+    ``headline_like`` flags, broken where the ``list_kind_*`` columns change."""
+    kind = X[:, names.index("list_kind_suggested")] + 2 * X[:, names.index("list_kind_latest")]
+    return headline_runs(X[:, names.index("headline_like")], kind)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from thresher.errors import InputError
-from thresher.features.lines import headline_runs, line_feature_matrix, split_lines
+from thresher.features.lines import line_feature_matrix, matrix_runs, split_lines
 from thresher.inference.extract import Extraction, _wanted, assemble
 from thresher.inference.model import BlockModel, load_model
 from thresher.inference.postprocess import TITLE, assign_labels, blend_groups
@@ -54,12 +54,9 @@ def _as_text(text: str | bytes) -> str:
 
 def line_labels(proba: np.ndarray, X: np.ndarray, model: BlockModel) -> list[str]:
     """Labels of a text's lines from the line model's probabilities and the line feature
-    matrix ``X``: headline runs (read off its ``headline_like`` column) smoothed
+    matrix ``X``: headline runs (:func:`matrix_runs`) smoothed
     (:func:`blend_groups`), then the same rules as for blocks."""
-    names = model.feature_names
-    kind = X[:, names.index("list_kind_suggested")] + 2 * X[:, names.index("list_kind_latest")]
-    runs = headline_runs(X[:, names.index("headline_like")], kind)
-    smoothed = blend_groups(proba, runs, model.inference.run_blend, model.labels)
+    smoothed = blend_groups(proba, matrix_runs(X, model.feature_names), model.inference.run_blend, model.labels)
     return assign_labels(smoothed, model.labels, model.inference)
 
 

@@ -1,10 +1,13 @@
 """The multilingual vocabularies: which words over a link list say "suggested" or "latest", and
 which words make a line of plain text part of a form.
 
-The phrases live in ``data/region_vocabulary.json`` (installed as ``thresher.data``), never in
-code, so adding a language is a data change.  Two readers use it: the weak-labelling rules
-(:mod:`thresher.training.weak_labels`) and the ``heading_kind`` feature, which lets the region
-model carry a Persian or Chinese heading it has seen few examples of over to other pages.
+The phrases live in ``data/region_vocabulary.json`` and ``data/form_vocabulary.json``
+(installed as ``thresher.data``), never in code, so adding a language is a data change.  The
+heading vocabulary has three readers: the weak-labelling rules
+(:mod:`thresher.training.weak_labels`), the ``heading_kind`` feature, which lets the region
+model carry a Persian or Chinese heading it has seen few examples of over to other pages, and
+the plain-text ``list_kind_*`` line features.  The form phrases feed the ``form_words`` line
+feature.
 """
 
 from __future__ import annotations
@@ -45,10 +48,12 @@ class Vocabulary:
 def parse_vocabulary(raw_bytes: bytes) -> Vocabulary:
     raw = json.loads(raw_bytes.decode("utf-8"))
 
-    def phrases(kind: str) -> tuple[str, ...]:
-        return tuple(fold(p) for lang in raw[kind].values() for p in lang)
+    return Vocabulary(_folded(raw["suggested"]), _folded(raw["latest"]), hashlib.sha256(raw_bytes).hexdigest())
 
-    return Vocabulary(phrases("suggested"), phrases("latest"), hashlib.sha256(raw_bytes).hexdigest())
+
+def _folded(by_language: dict[str, list[str]]) -> tuple[str, ...]:
+    """One section's phrases in every language, folded as they are matched."""
+    return tuple(fold(p) for phrases in by_language.values() for p in phrases)
 
 
 @cache
@@ -73,8 +78,7 @@ class FormPhrases:
 
 def parse_form_phrases(raw_bytes: bytes) -> FormPhrases:
     raw = json.loads(raw_bytes.decode("utf-8"))
-    phrases = tuple(fold(p) for lang in raw["form"].values() for p in lang)
-    return FormPhrases(phrases, hashlib.sha256(raw_bytes).hexdigest())
+    return FormPhrases(_folded(raw["form"]), hashlib.sha256(raw_bytes).hexdigest())
 
 
 @cache
