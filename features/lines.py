@@ -173,9 +173,15 @@ class LineFeature:
     """The title given with both probe texts."""
     width: str | None = None
     """For a feature of several columns (``name_0``, ``name_1``, ...): the FeatureConfig field
-    that holds how many; None for one column."""
+    that holds how many; None for one column (or for ``suffixes``)."""
+    suffixes: tuple[str, ...] | None = None
+    """Names of the columns of a feature of fixed width (``name_suggested``, ``name_latest``)."""
+    probe_column: str | None = None
+    """The column the probe compares (default: the sum of all columns)."""
 
     def column_names(self, config: FeatureConfig) -> list[str]:
+        if self.suffixes is not None:
+            return [f"{self.name}_{s}" for s in self.suffixes]
         if self.width is None:
             return [self.name]
         return [f"{self.name}_{i}" for i in range(getattr(config, self.width))]
@@ -185,14 +191,20 @@ LINE_REGISTRY: list[LineFeature] = []
 
 
 def line_feature(
-    name: str, meaning: str, probe: tuple[str, str], probe_title: str = "", width: str | None = None
+    name: str,
+    meaning: str,
+    probe: tuple[str, str],
+    probe_title: str = "",
+    width: str | None = None,
+    suffixes: tuple[str, ...] | None = None,
+    probe_column: str | None = None,
 ) -> Callable[[Compute], Compute]:
     """Declare a line feature (decorator)."""
 
     def register(fn: Compute) -> Compute:
         if any(f.name == name for f in LINE_REGISTRY):
             raise ValueError(f"line feature {name!r} declared twice")
-        LINE_REGISTRY.append(LineFeature(name, meaning, fn, probe, probe_title, width))
+        LINE_REGISTRY.append(LineFeature(name, meaning, fn, probe, probe_title, width, suffixes, probe_column))
         return fn
 
     return register
@@ -394,23 +406,16 @@ def _title_overlap(t: LineTable) -> FloatArray:
 
 
 @line_feature(
-    "list_kind_suggested",
-    "1 when the nearest short label line above (or the line) uses the words of a suggested list",
+    "list_kind",
+    "1 in column suggested/latest when the nearest short label line above (or the line) uses that list's words",
     ("Related news\nTARGET x", "Latest news\nTARGET x"),
+    suffixes=("suggested", "latest"),
+    probe_column="list_kind_suggested",
 )
-def _list_kind_suggested(t: LineTable) -> FloatArray:
+def _list_kind(t: LineTable) -> FloatArray:
     # The heading words are the best clue to a list's kind, and they survive in text; the
     # multilingual vocabulary (data/region_vocabulary.json) is the same one the HTML model reads.
-    return np.fromiter((kind == "suggested" for kind in t.list_kinds), float, t.n)
-
-
-@line_feature(
-    "list_kind_latest",
-    "1 when the nearest short label line above (or the line) uses the words of a latest list",
-    ("Latest news\nTARGET x", "Related news\nTARGET x"),
-)
-def _list_kind_latest(t: LineTable) -> FloatArray:
-    return np.fromiter((kind == "latest" for kind in t.list_kinds), float, t.n)
+    return np.array([[kind == "suggested", kind == "latest"] for kind in t.list_kinds], dtype=float).reshape(t.n, 2)
 
 
 @line_feature(

@@ -19,8 +19,10 @@ def _target_value(feature: LineFeature, text: str) -> float:
     lines = split_lines(text)
     index = next(i for i, line in enumerate(lines) if "TARGET" in line.text)
     X = line_feature_matrix(lines, feature.probe_title)
-    # A feature of several columns (hashed words) scores the sum of its columns.
-    columns = [line_column_names().index(name) for name in feature.column_names(DEFAULT_CONFIG.features)]
+    # A feature of several columns scores its probe column, or else the sum of its columns
+    # (hashed words).
+    names = [feature.probe_column] if feature.probe_column else feature.column_names(DEFAULT_CONFIG.features)
+    columns = [line_column_names().index(name) for name in names]
     return float(X[index, columns].sum())
 
 
