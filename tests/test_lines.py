@@ -86,3 +86,15 @@ def test_form_words_mark_the_persian_comment_form_and_nothing_else(seed_text: st
     flags = X[:, line_column_names().index("form_words")]
     marked = [line.text for line, flag in zip(lines, flags, strict=True) if flag]
     assert marked == ["تبادل نظر", "آدرس ایمیل خود را با فرمت مناسب وارد نمایید."]
+
+
+def test_line_words_hash_the_openings_of_short_lines_only(seed_text: str) -> None:
+    # A form prompt or a footer line is worded alike across sites; a story paragraph's opening
+    # is the story's own, and hashing it let the model learn a site's sentences.
+    lines = split_lines(seed_text)
+    X = line_feature_matrix(lines)
+    names = line_column_names()
+    words = X[:, [i for i, name in enumerate(names) if name.startswith("line_words_")]]
+    n_tokens = np.expm1(X[:, names.index("log_tokens")]).round()
+    assert (words[n_tokens >= 20].sum(axis=1) == 0).all() and (n_tokens >= 20).sum() >= 5
+    assert (words[(n_tokens > 0) & (n_tokens < 20)].sum(axis=1) > 0).all()

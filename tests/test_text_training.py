@@ -74,9 +74,18 @@ def test_train_text_model_and_extract(synthetic_corpus: Path, tmp_path: Path) ->
     checksums = {k: v for k, v in shipped.items() if k.endswith("model_sha256")}
     assert trained["training"]["labelled_by"]["html_model"] == checksums
     assert np.isfinite(list(result.metrics.values())).all()
-    story = "The first paragraph of the story tells what happened, and why it matters.\n\n" * 3
-    out = extract_text(story + "Home\nNews\nSport\nContact us", model=tmp_path / "text")
-    assert out.blocks and out.blocks[0].label == "body"
+    # Story paragraphs as long as the synthetic corpus's (two to five sentences); the toy
+    # model learnt from 24 pages that a body line is long and ends a sentence.
+    story = (
+        "The storm reached the coast on Monday and cut power to thousands of homes, officials said. "
+        "Crews worked through the night to clear roads and restore lines across the region. Schools "
+        "stayed closed on Tuesday while engineers checked bridges, and the mayor asked people to stay "
+        "at home until the roads were safe again."
+    )
+    second = story.replace("storm", "flood").replace("Monday", "Friday")
+    out = extract_text(f"{story}\n\n{second}\n\nHome\nNews\nSport\nContact us", model=tmp_path / "text")
+    assert [b.label == "body" for b in out.blocks] == [True, True, False, False, False, False]
+    assert out.text.split("\n") == [story, second]
 
 
 def test_line_region_scores_count_gold_lines_only() -> None:
