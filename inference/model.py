@@ -127,19 +127,33 @@ class BlockModel:
             if layout is None:
                 raise ModelError("this model reads each block's neighbourhood: pass the page's BlockLayout")
             seen = np.hstack([X, region_context(first, layout)])
+            first_body = p_body
             if self.body_context_booster is not None:
                 second = np.asarray(self.body_context_booster.predict(seen, num_threads=1), dtype=np.float64)
                 if self._keeps_body(X, p_body, second):
                     p_body = second
-            regions, columns = (
-                (self.context_booster, seen) if self.context_booster is not None else (self.region_booster, X)
-            )
-            return combine_region_proba(
-                p_body,
-                lambda rows: np.asarray(regions.predict(columns[rows], num_threads=1)),
-                len(self.labels) - 1,
-                self.inference.region_threshold,
-            )
+            context = self.context_booster
+
+            def given(rows: np.ndarray) -> np.ndarray:
+                if context is not None:
+                    return np.asarray(context.predict(seen[rows], num_threads=1))
+                return self._first_given(X, rows, first, first_body)
+
+            return combine_region_proba(p_body, given, len(self.labels) - 1, self.inference.region_threshold)
+
+    def _first_given(self, X: np.ndarray, rows: np.ndarray, first: np.ndarray, first_body: np.ndarray) -> np.ndarray:
+        """The first region model's P(region | not body) for ``rows``: read back from the first
+        look's probabilities where it already ran on the block, predicted only for the blocks
+        the body model's second look newly found unsure (a model without a region context
+        model would otherwise run its region model twice); called under ``_lock``."""
+        assert self.region_booster is not None
+        ran = first_body[rows] < self.inference.region_threshold
+        out = np.empty((len(rows), len(self.labels) - 1))
+        done = rows[ran]
+        out[ran] = first[done, 1:] / (1.0 - first_body[done])[:, None]
+        if not ran.all():
+            out[~ran] = np.asarray(self.region_booster.predict(X[rows[~ran]], num_threads=1))
+        return out
 
     def _keeps_body(self, X: np.ndarray, first: np.ndarray, second: np.ndarray) -> bool:
         """Whether the body model's second look may replace its first on this page.

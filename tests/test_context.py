@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from thresher.config import DEFAULT_CONFIG, Config
 from thresher.errors import ModelError
 from thresher.features.registry import column_names
 from thresher.inference.context import BlockLayout, context_names, context_width, region_context
-from thresher.inference.model import BODY_CONTEXT_MODEL_FILE, CONTEXT_MODEL_FILE, BlockModel
+from thresher.inference.model import BODY_CONTEXT_MODEL_FILE, CONTEXT_MODEL_FILE, BlockModel, combine_region_proba
 from thresher.regions import NON_BODY_REGIONS, REGION_NAMES
 from thresher.training.dataset import PageData
 from thresher.training.estimator import BlockClassifier, RegionClassifier
@@ -184,3 +185,37 @@ def test_the_body_context_model_reads_the_whole_list(monkeypatch: pytest.MonkeyP
     # The first look is sure only of the item with the tell; the second carries body to all six.
     assert first[0] > 0.5 and np.median(first[1:]) < 0.5
     assert second.min() > 0.5
+
+
+class _Counting:
+    """A booster wrapper that records how many rows it was asked to predict."""
+
+    def __init__(self, booster: Any) -> None:
+        self.booster, self.rows = booster, 0
+
+    def predict(self, X: np.ndarray, num_threads: int = 1) -> np.ndarray:
+        self.rows += len(X)
+        return np.asarray(self.booster.predict(X, num_threads=num_threads))
+
+
+def test_without_a_region_context_model_the_region_model_runs_once_per_block(context_model: BlockModel) -> None:
+    # A model with the body model's second look but no region context model reuses the first
+    # look's region probabilities: the region model runs once per block that either look finds
+    # unsure (P(body) < 0.9), and the result is what running it again would give.
+    X = np.random.default_rng(2).normal(size=(4, len(column_names()))).astype(np.float32)
+    X[:, column_names().index("log_tokens")] = 0.0  # no body tokens: the guard keeps the second look
+    layout = BlockLayout(np.zeros(4, dtype=np.int64), np.zeros(4, dtype=np.int64), np.zeros(4, dtype=bool))
+    first, second = np.array([0.2, 0.3, 0.95, 0.97]), np.array([0.1, 0.95, 0.2, 0.96])
+    counting = _Counting(context_model.region_booster)
+    model = replace(
+        context_model,
+        booster=_Fixed(first),
+        body_context_booster=_Fixed(second),
+        context_booster=None,
+        region_booster=counting,
+    )
+    proba = model.predict_proba(X, layout)
+    assert counting.rows == 3  # blocks 0 and 1 in the first look, block 2 after the second
+    region = context_model.region_booster
+    expected = combine_region_proba(second, lambda rows: region.predict(X[rows]), len(LABELS) - 1, 0.9)
+    np.testing.assert_allclose(proba, expected, rtol=1e-9, atol=1e-12)
