@@ -24,7 +24,7 @@ from functools import cached_property
 import numpy as np
 
 from thresher.config import DEFAULT_CONFIG, FeatureConfig
-from thresher.features.registry import hashed, shift_context
+from thresher.features.registry import feature_columns, hashed, shift_context
 from thresher.features.tokens import SENTENCE_END, collapse_ws, tokens
 from thresher.vocabulary import load_form_phrases, load_vocabulary
 
@@ -171,20 +171,16 @@ class LineFeature:
     """(text where the TARGET line scores higher, text where it scores lower)."""
     probe_title: str = ""
     """The title given with both probe texts."""
-    width: str | None = None
-    """For a feature of several columns (``name_0``, ``name_1``, ...): the FeatureConfig field
-    that holds how many; None for one column (or for ``suffixes``)."""
+    width: int | str = 1
+    """Columns the feature fills: a number, or the name of the ``FeatureConfig`` field that sets it."""
     suffixes: tuple[str, ...] | None = None
-    """Names of the columns of a feature of fixed width (``name_suggested``, ``name_latest``)."""
+    """Names of the columns of a multi-column feature (default: 0, 1, 2, ...)."""
     probe_column: str | None = None
     """The column the probe compares (default: the sum of all columns)."""
 
     def column_names(self, config: FeatureConfig) -> list[str]:
-        if self.suffixes is not None:
-            return [f"{self.name}_{s}" for s in self.suffixes]
-        if self.width is None:
-            return [self.name]
-        return [f"{self.name}_{i}" for i in range(getattr(config, self.width))]
+        width = int(getattr(config, self.width)) if isinstance(self.width, str) else self.width
+        return feature_columns(self.name, width, self.suffixes)
 
 
 LINE_REGISTRY: list[LineFeature] = []
@@ -195,7 +191,7 @@ def line_feature(
     meaning: str,
     probe: tuple[str, str],
     probe_title: str = "",
-    width: str | None = None,
+    width: int | str = 1,
     suffixes: tuple[str, ...] | None = None,
     probe_column: str | None = None,
 ) -> Callable[[Compute], Compute]:
@@ -409,6 +405,7 @@ def _title_overlap(t: LineTable) -> FloatArray:
     "list_kind",
     "1 in column suggested/latest when the nearest short label line above (or the line) uses that list's words",
     ("Related news\nTARGET x", "Latest news\nTARGET x"),
+    width=2,
     suffixes=("suggested", "latest"),
     probe_column="list_kind_suggested",
 )

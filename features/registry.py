@@ -181,11 +181,15 @@ class Feature:
         return int(getattr(config, self.width)) if isinstance(self.width, str) else self.width
 
     def column_names(self, config: FeatureConfig | None = None) -> list[str]:
-        width = self.width_for(config or DEFAULT_CONFIG.features)
-        if width == 1:
-            return [self.name]
-        suffixes = self.suffixes or tuple(str(i) for i in range(width))
-        return [f"{self.name}_{s}" for s in suffixes]
+        return feature_columns(self.name, self.width_for(config or DEFAULT_CONFIG.features), self.suffixes)
+
+
+def feature_columns(name: str, width: int, suffixes: tuple[str, ...] | None = None) -> list[str]:
+    """Column names of a feature ``width`` columns wide: its name alone for one column, else
+    ``name_<suffix>`` (suffixes 0, 1, 2, ... unless named); block and line features alike."""
+    if width == 1:
+        return [name]
+    return [f"{name}_{s}" for s in (suffixes or range(width))]
 
 
 REGISTRY: list[Feature] = []
