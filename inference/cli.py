@@ -55,18 +55,20 @@ def _extract_one(
     keep: tuple[str, ...] = ("body",),
     with_regions: bool = False,
     input_format: str = "auto",
+    compiled: bool = False,
 ) -> dict[str, Any]:
     """Worker: never raises, so one bad page cannot stop the batch."""
     from thresher.errors import ThresherError
     from thresher.inference.extract import extract
     from thresher.inference.extract_text import extract_text
+    from thresher.inference.model import load_model
 
     try:
         data = _read(Path(path))
         if _is_text(path, input_format):
-            result = extract_text(data, model=model, keep=keep)
+            result = extract_text(data, model=load_model(model, "text", compiled=compiled), keep=keep)
         else:
-            result = extract(data, model=model, keep=keep)
+            result = extract(data, model=load_model(model, "html", compiled=compiled), keep=keep)
     except (ThresherError, OSError, EOFError, gzip.BadGzipFile) as exc:
         return {"source": path, "error": f"{type(exc).__name__}: {exc}"}
     return {"source": path, **result.to_dict(with_blocks=with_blocks, with_regions=with_regions)}
@@ -97,6 +99,14 @@ def extract(
             help="Region labels whose text goes into the text (repeat; default body; link_list = suggested + latest)."
         ),
     ] = None,
+    compiled: Annotated[
+        bool,
+        typer.Option(
+            "--compiled",
+            help="Run the models compiled to native code (needs thresher[fast]): same labels, faster; "
+            "the first run per model and machine compiles them (about a minute), later runs load them from the cache.",
+        ),
+    ] = False,
 ) -> None:
     """Extract the story from each page (HTML), or clean each already-extracted text (.txt)."""
     from joblib import Parallel, delayed
@@ -116,11 +126,21 @@ def extract(
     if not files:
         err.print("[red]no input files[/red]")
         raise typer.Exit(2)
+    if compiled:  # compile (or load) once here, so parallel workers only read the cache
+        from thresher.errors import ModelError
+        from thresher.inference.model import load_model
+
+        try:
+            for kind in sorted({"text" if _is_text(str(f), input_format) else "html" for f in files}):
+                load_model(model, kind, compiled=True)
+        except ModelError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
     as_json = fmt == "json" or output is not None
     sink = output.open("w", encoding="utf-8") if output else sys.stdout
     failed: list[tuple[str, str]] = []
     results = Parallel(n_jobs=jobs, return_as="generator", batch_size=4)(
-        delayed(_extract_one)(str(f), model, blocks, kept, regions, input_format) for f in files
+        delayed(_extract_one)(str(f), model, blocks, kept, regions, input_format, compiled) for f in files
     )
     show_progress = len(files) > 20 and (output is not None or not sys.stdout.isatty())
     with Progress(

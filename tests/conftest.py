@@ -1,5 +1,5 @@
 """Shared fixtures: the Persian example page, the shared corpora, a synthetic corpus, an MLflow
-store with two trained candidates."""
+store with two trained candidates, a small model with every part (body, regions, both second looks)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from thresher.inference.model import BlockModel
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "data" / "fixtures"
@@ -84,3 +86,41 @@ def candidate_store(synthetic_corpus: Path, tmp_path_factory: pytest.TempPathFac
         experiment_id=str(experiment.experiment_id),
         runs={r.candidate: str(r.run_id) for r in results},
     )
+
+
+@pytest.fixture(scope="session")
+def context_model() -> BlockModel:
+    """A body model, a region model and both second looks, trained on random features (fast)."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from thresher.config import DEFAULT_CONFIG, Config
+    from thresher.features.registry import column_names
+    from thresher.inference.context import context_width
+    from thresher.regions import NON_BODY_REGIONS
+    from thresher.training.estimator import BlockClassifier, RegionClassifier
+
+    rng = np.random.default_rng(0)
+    n_features = len(column_names())
+    X = rng.normal(size=(600, n_features)).astype(np.float32)
+    body = BlockClassifier(DEFAULT_CONFIG).fit(X, (X[:, 0] > 0).astype(int))
+    y = rng.integers(0, len(NON_BODY_REGIONS), size=600)
+    X[:, 1] += y  # something for the region models to learn
+    config = Config(training=replace(DEFAULT_CONFIG.training, region_rounds=5))
+    regions = RegionClassifier(config).fit(X, y)
+    Xc = np.hstack([X, rng.normal(size=(600, context_width(1 + len(NON_BODY_REGIONS))))])
+    context = RegionClassifier(config, context=True).fit(Xc, y)
+    body_context = BlockClassifier(config, context=True).fit(Xc, (Xc[:, -1] > 0).astype(int))
+    return body.to_model({}, regions, context, body_context)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Where compiled models go during the tests: a throwaway folder, never the user's cache
+    (the shipped model is compiled once per test session and shared by the tests that need it)."""
+    root = tmp_path_factory.mktemp("cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_CACHE_HOME", str(root))
+    yield root / "thresher" / "compiled"
+    patch.undo()

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from thresher.inference.cli import app
@@ -80,3 +81,22 @@ def test_regions_and_keep_options(persian_html: bytes, persian_expected: str, tm
     assert kept.exit_code == 0 and kept.stdout.startswith(persian_expected.split("\n")[0])
     assert len(kept.stdout) > len(persian_expected) + 500
     assert runner.invoke(app, ["extract", str(page), "--keep", "menu"]).exit_code == 2
+
+
+def test_compiled_models_give_the_same_extractions(
+    persian_html: bytes, seed_text: str, tmp_path: Path, compiled_cache: Path
+) -> None:
+    pytest.importorskip("lleaves", reason="the 'fast' extra (lleaves) is not installed")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.html").write_bytes(persian_html)
+    (pages / "b.txt").write_text(seed_text, encoding="utf-8")  # plain-text mode: the line model
+    runs = {}
+    for flags in ([], ["--compiled"]):
+        result = runner.invoke(app, ["extract", str(pages), "--format", "json", *flags])
+        assert result.exit_code == 0, result.output
+        runs[tuple(flags)] = [json.loads(line) for line in result.stdout.splitlines()]
+    plain, fast = runs[()], runs[("--compiled",)]
+    assert [r["text"] for r in fast] == [r["text"] for r in plain] and len(fast) == 2
+    assert [[b["label"] for b in r["blocks"]] for r in fast] == [[b["label"] for b in r["blocks"]] for r in plain]
+    assert len(list(compiled_cache.glob("*.so"))) >= 6  # the HTML and the line model, compiled

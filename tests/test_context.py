@@ -17,7 +17,6 @@ from thresher.inference.context import BlockLayout, context_names, context_width
 from thresher.inference.model import BODY_CONTEXT_MODEL_FILE, CONTEXT_MODEL_FILE, BlockModel, combine_region_proba
 from thresher.regions import NON_BODY_REGIONS, REGION_NAMES
 from thresher.training.dataset import PageData
-from thresher.training.estimator import BlockClassifier, RegionClassifier
 
 LABELS = ["body", *NON_BODY_REGIONS]
 
@@ -38,22 +37,6 @@ def test_context_columns_average_over_list_template_and_page() -> None:
     np.testing.assert_allclose(col["ctx_body_above"], [0.0, 0.9, 1.0, 1.0])
     empty = BlockLayout(np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool))
     assert region_context(np.zeros((0, 3)), empty).shape == (0, context_width(3))
-
-
-@pytest.fixture(scope="module")
-def context_model() -> BlockModel:
-    rng = np.random.default_rng(0)
-    n_features = len(column_names())
-    X = rng.normal(size=(600, n_features)).astype(np.float32)
-    body = BlockClassifier(DEFAULT_CONFIG).fit(X, (X[:, 0] > 0).astype(int))
-    y = rng.integers(0, len(NON_BODY_REGIONS), size=600)
-    X[:, 1] += y  # something for the region models to learn
-    config = Config(training=replace(DEFAULT_CONFIG.training, region_rounds=5))
-    regions = RegionClassifier(config).fit(X, y)
-    Xc = np.hstack([X, rng.normal(size=(600, context_width(len(LABELS))))])
-    context = RegionClassifier(config, context=True).fit(Xc, y)
-    body_context = BlockClassifier(config, context=True).fit(Xc, (Xc[:, -1] > 0).astype(int))
-    return body.to_model({}, regions, context, body_context)
 
 
 def test_a_context_model_round_trips_and_needs_the_layout(context_model: BlockModel, tmp_path: Path) -> None:

@@ -332,10 +332,31 @@ def test_page_weighted_region_scores_count_each_page_once() -> None:
     labels = ["body", "navigation"]
     proba = {"long": np.tile([0.1, 0.9], (9, 1)), "short": np.array([[0.1, 0.9]])}
     pooled = region_scores([long_page, short_page], proba, labels, DEFAULT_CONFIG.inference)
-    per_page = region_scores([long_page, short_page], proba, labels, DEFAULT_CONFIG.inference, per_page=True)
+    per_page = region_scores([long_page, short_page], proba, labels, DEFAULT_CONFIG.inference, "pages")
     assert pooled is not None and per_page is not None
     nav = REGION_NAMES.index("navigation")
     assert pooled.precision[nav] == pytest.approx(0.9)  # 9 of the 10 navigation calls are right
     assert per_page.precision[nav] == pytest.approx(0.5)  # one page right, one page wrong
     # each page weighs as much as the mean page (5 blocks here)
     assert per_page.support[REGION_NAMES.index("body")] == 5 and per_page.pages == 2
+
+
+def test_token_weighted_region_scores_count_each_token_once() -> None:
+    from dataclasses import replace
+
+    from thresher.training.evaluate import region_scores
+
+    page = _page("p", ["other"] * 3, ["other"] * 3, gold=["body", "body", "navigation"])
+    page = replace(page, block_texts=[" ".join(["word"] * 40), "Share", "Home"])
+    labels = ["body", "navigation"]
+    # the 40-word paragraph is found; the one-word body block is read as navigation
+    proba = {"p": np.array([[0.9, 0.1], [0.1, 0.9], [0.1, 0.9]])}
+    blocks = region_scores([page], proba, labels, DEFAULT_CONFIG.inference)
+    by_tokens = region_scores([page], proba, labels, DEFAULT_CONFIG.inference, "tokens")
+    assert blocks is not None and by_tokens is not None
+    body, nav = REGION_NAMES.index("body"), REGION_NAMES.index("navigation")
+    assert blocks.recall[body] == pytest.approx(0.5)  # one block of two
+    assert by_tokens.recall[body] == pytest.approx(40 / 41)  # 40 tokens of 41
+    assert by_tokens.precision[nav] == pytest.approx(0.5) and by_tokens.support[body] == 41
+    with pytest.raises(ValueError, match="weighting"):
+        region_scores([page], proba, labels, DEFAULT_CONFIG.inference, "words")

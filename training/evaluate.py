@@ -243,22 +243,31 @@ class RegionScores:
         )
 
 
+WEIGHTINGS = ("blocks", "pages", "tokens")
+"""How :func:`region_scores` counts: every block once, every page once, or every token once."""
+
+
 def region_scores(
     pages: Sequence[PageData],
     proba: Mapping[str, np.ndarray],
     model_labels: Sequence[str],
     inference: Any,
-    per_page: bool = False,
+    weighting: str = "blocks",
 ) -> RegionScores | None:
     """Score predicted regions on the gold-labelled blocks of ``pages`` (None without gold).
 
-    Blocks are pooled, so a 1,500-block page counts thirty times a 50-block one; with
-    ``per_page`` every page weighs the same (its blocks share the mean page's block count),
-    which says how the typical page is served.
+    ``blocks`` pools the blocks, so a 1,500-block page counts thirty times a 50-block one;
+    ``pages`` weighs every page the same (its blocks share the mean page's block count), which
+    says how the typical page is served; ``tokens`` weighs each block by its tokens, which says
+    how much of the pages' text lands in the right region (a one-word menu item counts little,
+    a long paragraph much).
     """
+    from thresher.features.tokens import tokens
     from thresher.inference.postprocess import assign_labels
     from thresher.regions import REGION_NAMES
 
+    if weighting not in WEIGHTINGS:
+        raise ValueError(f"weighting is one of {WEIGHTINGS}, not {weighting!r}")
     gold: list[str] = []
     predicted: list[str] = []
     weight: list[float] = []
@@ -273,12 +282,15 @@ def region_scores(
         gold += [REGION_NAMES[g] for g in p.gold[labelled]]
         predicted += list(np.asarray(labels, dtype=object)[labelled])
         n_labelled = int(labelled.sum())
-        weight += [1.0 / n_labelled] * n_labelled
+        if weighting == "pages":
+            weight += [1.0 / n_labelled] * n_labelled
+        elif weighting == "tokens":
+            weight += [float(max(1, len(tokens(p.block_texts[i])))) for i in np.nonzero(labelled)[0]]
     if not gold:
         return None
-    if not per_page:
+    if weighting == "blocks":
         return RegionScores.from_labels(gold, predicted, n_pages)
-    scale = len(gold) / n_pages
+    scale = len(gold) / n_pages if weighting == "pages" else 1.0
     return RegionScores.from_labels(gold, predicted, n_pages, np.array(weight) * scale)
 
 

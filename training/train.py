@@ -163,9 +163,10 @@ def cv_metrics(
     if regions is not None:
         metrics.update(regions.metrics("cv_gold_"))
         metrics["cv_gold_pages"] = float(regions.pages)
-        page_weighted = region_scores(data, proba, model.labels, config.inference, per_page=True)
-        if page_weighted is not None:
-            metrics.update(page_weighted.metrics("cv_gold_page_weighted_"))
+        for weighting, prefix in (("pages", "cv_gold_page_weighted_"), ("tokens", "cv_gold_token_weighted_")):
+            weighted = region_scores(data, proba, model.labels, config.inference, weighting)
+            if weighted is not None:
+                metrics.update(weighted.metrics(prefix))
         for dataset in sorted({p.dataset for p in data}):
             # Region scores per dataset, so a user sees whether their kind of page is served.
             part = region_scores([p for p in data if p.dataset == dataset], proba, model.labels, config.inference)
