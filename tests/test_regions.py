@@ -53,6 +53,24 @@ def test_vocabulary_tells_suggested_from_latest_in_many_languages() -> None:
     assert vocab.heading_kind("The weather in Paris") is None
 
 
+def test_phrase_pattern_finds_exactly_what_a_substring_search_finds() -> None:
+    from thresher.vocabulary import any_of
+
+    vocab = load_vocabulary()
+    phrases = vocab.suggested + vocab.latest
+    pattern = any_of(phrases)
+    rng = np.random.default_rng(0)
+    # every phrase inside other text, cut phrases, regex metacharacters, other scripts
+    texts = [f"x {p} y" for p in phrases] + [p[: len(p) // 2] for p in phrases]
+    texts += ["a.b*c (d) [e] +?", "the weather in paris", "", "آب و هوا", "天气"]
+    texts += ["".join(rng.choice(list("abcdefgh .-آخر")) for _ in range(30)) for _ in range(200)]
+    for text in texts:
+        assert (pattern.search(text) is not None) == any(p in text for p in phrases), text
+    assert any_of(()).search("anything") is None  # no phrases: nothing matches
+    literal = any_of(("a.b", "c+", "(d)"))  # phrases are text, not patterns
+    assert literal.search("axb ccc d") is None and literal.search("see (d) here") is not None
+
+
 def test_weak_rules_on_the_persian_page(persian_html: bytes, persian_expected: str) -> None:
     doc = parse(persian_html)
     blocks = segment(doc)

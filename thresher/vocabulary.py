@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 
 _ZWNJ = "\u200c"
@@ -24,6 +25,15 @@ _ZWNJ = "\u200c"
 def fold(text: str) -> str:
     """``text`` as the vocabularies match it: case-folded, ZWNJ removed, white space collapsed."""
     return " ".join(text.replace(_ZWNJ, "").casefold().split())
+
+
+def any_of(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern that finds any of ``phrases`` in a text: the same answer as
+    ``any(p in text for p in phrases)``, in one pass of the regex engine instead of a Python
+    loop over hundreds of phrases (it ran for every heading and label on every page)."""
+    if not phrases:
+        return re.compile(r"(?!)")  # matches nothing, as any() over no phrases is False
+    return re.compile("|".join(re.escape(p) for p in phrases))
 
 
 @dataclass(frozen=True)
@@ -38,11 +48,19 @@ class Vocabulary:
         text = fold(heading)
         if not text:
             return None
-        if any(p in text for p in self.suggested):
+        if self._suggested.search(text):
             return "suggested"
-        if any(p in text for p in self.latest):
+        if self._latest.search(text):
             return "latest"
         return None
+
+    @cached_property
+    def _suggested(self) -> re.Pattern[str]:
+        return any_of(self.suggested)
+
+    @cached_property
+    def _latest(self) -> re.Pattern[str]:
+        return any_of(self.latest)
 
 
 def parse_vocabulary(raw_bytes: bytes) -> Vocabulary:
@@ -72,8 +90,11 @@ class FormPhrases:
 
     def in_text(self, text: str) -> bool:
         """True when ``text`` holds one of the phrases (case- and ZWNJ-insensitive)."""
-        folded = fold(text)
-        return any(p in folded for p in self.phrases)
+        return self._pattern.search(fold(text)) is not None
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        return any_of(self.phrases)
 
 
 def parse_form_phrases(raw_bytes: bytes) -> FormPhrases:
