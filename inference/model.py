@@ -407,8 +407,9 @@ def load_model(
     (``models:/thresher@champion``: the registered version with that alias), or None for the
     shipped default of ``kind``.  Folders and URIs are loaded once per process and reused.
     ``compiled`` gives the model compiled to native code (:meth:`BlockModel.compiled`), also
-    kept once per process for folders and URIs.  Raises ModelError when the model reads another kind of input
-    than ``kind``, or when ``compiled`` is asked for without the ``fast`` extra."""
+    kept once per process for folders and URIs.  Raises ModelError when the model reads
+    another kind of input than ``kind``, or when ``compiled`` is asked for without the
+    ``fast`` extra."""
     if compiled and not isinstance(source, BlockModel):
         key = (str(source) if source is not None else str(default_model_dir(kind)), kind)
         fast = _COMPILED.get(key)
