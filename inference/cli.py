@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -134,7 +135,7 @@ def extract(
             for kind in sorted({"text" if _is_text(str(f), input_format) else "html" for f in files}):
                 load_model(model, kind, compiled=True)
         except ModelError as exc:
-            err.print(f"[red]{exc}[/red]")
+            err.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(2) from exc
     as_json = fmt == "json" or output is not None
     sink = output.open("w", encoding="utf-8") if output else sys.stdout
@@ -172,7 +173,7 @@ def extract(
     if failed:
         err.print(f"[red]{len(failed)} of {len(files)} inputs failed:[/red]")
         for source, message in failed:
-            err.print(f"  {source}: {message}")
+            err.print(f"  {escape(source)}: {escape(message)}")
         raise typer.Exit(1)
 
 
@@ -226,7 +227,7 @@ def train(
     if failed:
         err.print(f"[yellow]{len(failed)} pages could not be read:[/yellow]")
         for msg in failed:
-            err.print(f"  {msg}")
+            err.print(f"  {escape(msg)}")
 
 
 @app.command("train-text")
@@ -399,7 +400,7 @@ def models_register(
     try:
         registered = register(run_id, name)
     except ModelError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(1) from exc
     out.print(f"registered {registered.name} version {registered.version} from {registered.source}")
     out.print(f"promote it: thresher models promote {registered.name} {registered.version}")
@@ -418,6 +419,6 @@ def models_promote(
     try:
         promote(name, version, alias)
     except ModelError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(1) from exc
     out.print(f"{name}@{alias} -> version {version}; use it: thresher extract --model models:/{name}@{alias} PAGE")
