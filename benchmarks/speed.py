@@ -12,7 +12,8 @@ pages rendered to text first (one line per block, as a naive extractor prints th
 
 With ``--compiled`` (needs the ``fast`` extra), a row times ``thresher.extract`` with the
 models compiled to native code (``load_model(compiled=True)``), and the benchmark checks
-that it gives the same text as the plain ``thresher`` row on every page.  Compiling, or
+that it gives the same text as the plain ``thresher`` row on every page; with ``--text``
+too, a ``thresher-text-compiled`` row does the same for the line model.  Compiling, or
 loading the compiled models from the cache, happens before the warm-up page and is printed
 on its own line, not timed with the pages.
 """
@@ -68,6 +69,16 @@ def _worker(name: str, pages: list[tuple[bytes, str | None]], out: Any) -> None:
                 return extract(raw, url, model=fast_model).text
             except ThresherError:
                 return ""
+    elif name == "thresher-text-compiled":
+        from thresher import extract_text
+        from thresher.inference.model import load_model
+
+        start = time.perf_counter()
+        fast_text_model = load_model(kind="text", compiled=True)
+        setup = time.perf_counter() - start
+
+        def run(raw: bytes, url: str | None) -> str:
+            return extract_text(raw, model=fast_text_model).text
     elif name == "thresher-text":
         from thresher import extract_text
 
@@ -154,19 +165,23 @@ def main() -> None:
     size = sum(len(raw) for raw, _ in pages) / 1e6
     print(f"{len(pages)} pages ({size:.1f} MB of HTML) from {args.corpus}, one core per extractor")
     rows = {name: measure(name, pages) for name in ("thresher", "trafilatura")}
+    texts = as_text(pages) if args.text else []
     if args.text:
-        rows["thresher-text"] = measure("thresher-text", as_text(pages))
+        rows["thresher-text"] = measure("thresher-text", texts)
     if args.compiled:
         rows["thresher-compiled"] = measure("thresher-compiled", pages)
-        same = rows["thresher-compiled"]["digest"] == rows["thresher"]["digest"]
-        ready = rows["thresher-compiled"]["setup_s"]
-        print(
-            f"compiled models ready in {ready:.1f} s (compiled or read from the cache); "
-            f"texts {'identical to' if same else 'DIFFER from'} thresher's on all {len(pages)} pages"
-        )
+        if args.text:
+            rows["thresher-text-compiled"] = measure("thresher-text-compiled", texts)
+        for name in [n for n in rows if n.endswith("-compiled")]:
+            plain = name.removesuffix("-compiled")
+            same = rows[name]["digest"] == rows[plain]["digest"]
+            print(
+                f"{name}: models ready in {rows[name]['setup_s']:.1f} s (compiled or read from the cache); "
+                f"texts {'identical to' if same else 'DIFFER from'} {plain}'s on all {len(pages)} pages"
+            )
     print("(memory: RSS after warm-up, which includes the pages held in memory, and the peak)")
     print(
-        f"{'extractor':<17} {'pages/s':>8} {'ms/page':>8} {'p95 ms':>8} {'warm RSS MB':>12} {'peak RSS MB':>12}"
+        f"{'extractor':<22} {'pages/s':>8} {'ms/page':>8} {'p95 ms':>8} {'warm RSS MB':>12} {'peak RSS MB':>12}"
         f" {'text MB':>8}"
     )
     for name, r in rows.items():
@@ -174,7 +189,7 @@ def main() -> None:
         pps = len(times) / sum(times)
         p95 = statistics.quantiles(times, n=20)[-1] * 1000
         print(
-            f"{name:<17} {pps:8.1f} {1000 / pps:8.1f} {p95:8.1f} {r['warm_rss_mb']:12.0f} {r['peak_rss_mb']:12.0f}"
+            f"{name:<22} {pps:8.1f} {1000 / pps:8.1f} {p95:8.1f} {r['warm_rss_mb']:12.0f} {r['peak_rss_mb']:12.0f}"
             f" {r['chars'] / 1e6:8.2f}"
         )
     rate = {name: len(r["times"]) / sum(r["times"]) for name, r in rows.items()}
