@@ -411,17 +411,23 @@ def load_model(
     another kind of input than ``kind``, or when ``compiled`` is asked for without the
     ``fast`` extra."""
     if compiled and not isinstance(source, BlockModel):
-        key = (str(source) if source is not None else str(default_model_dir(kind)), kind)
-        fast = _COMPILED.get(key)
+        key = str(source) if source is not None else str(default_model_dir(kind))
+        fast = _COMPILED.get((key, kind))
         if fast is None:
-            fast = load_model(source, kind).compiled()
+            # The plain model is loaded apart from _CACHE: a process that only asked for the
+            # compiled one does not keep a second copy of every booster (about 23 MB).
+            fast = _check_kind(_CACHE.get(key) or _load(key), kind, source).compiled()
             with _CACHE_LOCK:
-                fast = _COMPILED.setdefault(key, fast)
+                fast = _COMPILED.setdefault((key, kind), fast)
         return fast
-    model = _resolve(source, kind)
+    model = _check_kind(_resolve(source, kind), kind, source)
+    return model.compiled() if compiled else model
+
+
+def _check_kind(model: BlockModel, kind: str, source: object) -> BlockModel:
     if model.kind != kind:
         raise ModelError(f"{source} is a model for {model.kind} input, not {kind}")
-    return model.compiled() if compiled else model
+    return model
 
 
 def _resolve(source: BlockModel | Path | str | None, kind: str) -> BlockModel:
@@ -431,12 +437,15 @@ def _resolve(source: BlockModel | Path | str | None, kind: str) -> BlockModel:
     with _CACHE_LOCK:
         model = _CACHE.get(key)
         if model is None:
-            if key.startswith(("models:/", "runs:/")):
-                model = BlockModel.load(_download_mlflow_model(key))
-            else:
-                model = BlockModel.load(key)
-            _CACHE[key] = model
+            model = _CACHE[key] = _load(key)
         return model
+
+
+def _load(key: str) -> BlockModel:
+    """A model folder or MLflow URI, loaded afresh."""
+    if key.startswith(("models:/", "runs:/")):
+        return BlockModel.load(_download_mlflow_model(key))
+    return BlockModel.load(key)
 
 
 def _download_mlflow_model(uri: str) -> Path:

@@ -15,7 +15,7 @@ from thresher.errors import ModelError
 from thresher.features.registry import column_names
 from thresher.inference import compiled as compiled_module
 from thresher.inference.context import BlockLayout
-from thresher.inference.model import BlockModel, load_model
+from thresher.inference.model import BlockModel, default_model_dir, load_model
 
 lleaves = pytest.importorskip("lleaves", reason="the 'fast' extra (lleaves) is not installed")
 
@@ -89,6 +89,8 @@ def test_the_shipped_model_compiled_extracts_the_same_page(persian_html: bytes, 
     plain = extract(persian_html)
     fast_model = load_model(compiled=True)
     assert load_model(compiled=True) is fast_model  # compiled once per process
+    with pytest.raises(ModelError, match="html input"):  # the kind is checked before compiling
+        load_model(default_model_dir("html"), "text", compiled=True)
     fast = extract(persian_html, model=fast_model)
     assert fast.text == plain.text
     assert [b.label for b in fast.blocks] == [b.label for b in plain.blocks]
