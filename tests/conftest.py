@@ -124,3 +124,19 @@ def compiled_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     patch.setenv("XDG_CACHE_HOME", str(root))
     yield root / "thresher" / "compiled"
     patch.undo()
+
+
+@pytest.fixture
+def without_lleaves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Imports of lleaves fail, as where the ``fast`` extra is not installed."""
+    import builtins
+    from typing import Any
+
+    real_import = builtins.__import__
+
+    def blocked(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "lleaves":
+            raise ImportError("No module named 'lleaves'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", blocked)

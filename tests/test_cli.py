@@ -6,7 +6,6 @@ import gzip
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -105,21 +104,11 @@ def test_compiled_models_give_the_same_extractions(
 
 
 def test_compiled_without_the_fast_extra_stops_before_any_page(
-    persian_html: bytes, context_model: BlockModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    persian_html: bytes, context_model: BlockModel, tmp_path: Path, without_lleaves: None
 ) -> None:
-    import builtins
-
-    real_import = builtins.__import__
-
-    def without_lleaves(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name == "lleaves":
-            raise ImportError("No module named 'lleaves'")
-        return real_import(name, *args, **kwargs)
-
     model = context_model.save(tmp_path / "model")  # a folder no earlier test compiled
     page = tmp_path / "page.html"
     page.write_bytes(persian_html)
-    monkeypatch.setattr(builtins, "__import__", without_lleaves)
     result = runner.invoke(app, ["extract", str(page), "--model", str(model), "--compiled"])
     assert result.exit_code == 2
     assert "thresher[fast]" in result.stderr and result.stdout == ""

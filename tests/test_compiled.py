@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +53,12 @@ def test_a_compiled_model_is_loaded_from_the_cache(
 
     asked: list[Any] = []
     real = compiled_module._compile_missing
-    monkeypatch.setattr(compiled_module, "_compile_missing", lambda pairs: asked.append(pairs) or real(pairs))
+
+    def spy(pairs: Any) -> None:
+        asked.append(pairs)
+        real(pairs)
+
+    monkeypatch.setattr(compiled_module, "_compile_missing", spy)
     monkeypatch.setattr(lleaves.lleaves.compiler, "compile_to_module", _refuse)  # nor here, in this process
     again = context_model.compiled(tmp_path)
     assert asked == [[]]  # nothing left to compile
@@ -64,16 +68,8 @@ def test_a_compiled_model_is_loaded_from_the_cache(
 
 
 def test_compiling_without_the_fast_extra_is_a_model_error(
-    context_model: BlockModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    context_model: BlockModel, tmp_path: Path, without_lleaves: None
 ) -> None:
-    real_import = builtins.__import__
-
-    def without_lleaves(name: str, *args: Any, **kwargs: Any) -> Any:
-        if name == "lleaves":
-            raise ImportError("No module named 'lleaves'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", without_lleaves)
     with pytest.raises(ModelError, match=r"thresher\[fast\]"):
         context_model.compiled(tmp_path)
 

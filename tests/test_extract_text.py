@@ -67,7 +67,7 @@ def test_empty_bytes_and_bad_input() -> None:
     with pytest.raises(InputError):
         extract_text(b"\x00\x01\x02binary")
     with pytest.raises(InputError):
-        extract_text(123)  # type: ignore[arg-type]
+        extract_text(123)
     with pytest.raises(ValueError):
         extract_text("text", keep=("nonsense",))
 
