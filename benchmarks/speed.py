@@ -56,40 +56,17 @@ def _worker(name: str, pages: list[tuple[bytes, str | None]], out: Any) -> None:
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
     setup = 0.0
-    if name == "thresher-compiled":
-        from thresher import ThresherError, extract
-        from thresher.inference.model import load_model
+    if name.startswith("thresher"):  # thresher, thresher-text, and either with -compiled
+        from thresher import ThresherError, extract, extract_text, load_model
 
+        text_mode = name.startswith("thresher-text")
         start = time.perf_counter()
-        fast_model = load_model(compiled=True)
+        model = load_model(kind="text" if text_mode else "html", compiled=name.endswith("-compiled"))
         setup = time.perf_counter() - start
 
         def run(raw: bytes, url: str | None) -> str:
             try:
-                return extract(raw, url, model=fast_model).text
-            except ThresherError:
-                return ""
-    elif name == "thresher-text-compiled":
-        from thresher import extract_text
-        from thresher.inference.model import load_model
-
-        start = time.perf_counter()
-        fast_text_model = load_model(kind="text", compiled=True)
-        setup = time.perf_counter() - start
-
-        def run(raw: bytes, url: str | None) -> str:
-            return extract_text(raw, model=fast_text_model).text
-    elif name == "thresher-text":
-        from thresher import extract_text
-
-        def run(raw: bytes, url: str | None) -> str:
-            return extract_text(raw).text
-    elif name == "thresher":
-        from thresher import ThresherError, extract
-
-        def run(raw: bytes, url: str | None) -> str:
-            try:
-                return extract(raw, url).text
+                return (extract_text(raw, model=model) if text_mode else extract(raw, url, model=model)).text
             except ThresherError:
                 return ""
     else:

@@ -41,8 +41,8 @@ machine), and at thresher's page sizes the gain is about 2 % of the time per pag
 class CompiledBooster(lgb.Booster):
     """An ``lgb.Booster`` whose probability predictions run a compiled ``lleaves.Model``."""
 
-    def __init__(self, booster: lgb.Booster, compiled: Any) -> None:
-        super().__init__(model_str=str(booster.model_to_string()))
+    def __init__(self, model_text: str, compiled: Any) -> None:
+        super().__init__(model_str=model_text)
         self._compiled = compiled
 
     def predict(self, data: Any, *args: Any, num_threads: int = 1, **kwargs: Any) -> Any:
@@ -70,13 +70,15 @@ def compile_boosters(boosters: Sequence[lgb.Booster], cache_dir: Path | None = N
         raise ModelError(INSTALL_HINT) from exc
     folder = cache_dir or default_cache_dir()
     texts = [str(b.model_to_string()) for b in boosters]
+    host = _host_key()
     try:
-        files = [_cache_files(text, folder) for text in texts]
+        folder.mkdir(parents=True, exist_ok=True)
+        files = [_cache_files(text, folder, host) for text in texts]
         _compile_missing(sorted({pair for pair in files if not pair[1].is_file()}))
         loaded = [_load(lleaves, model_file, binary) for model_file, binary in files]
     except OSError as exc:
         raise ModelError(f"cannot keep compiled models in {folder}: {exc}; pass another cache_dir") from exc
-    return [CompiledBooster(b, c) for b, c in zip(boosters, loaded, strict=True)]
+    return [CompiledBooster(text, c) for text, c in zip(texts, loaded, strict=True)]
 
 
 def _host_key() -> str:
@@ -98,10 +100,10 @@ def _host_key() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
-def _cache_files(text: str, folder: Path) -> tuple[Path, Path]:
-    """The model text's file in the cache (written if missing) and where its binary goes."""
-    folder.mkdir(parents=True, exist_ok=True)
-    key = f"{hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]}-{_host_key()}"
+def _cache_files(text: str, folder: Path, host: str) -> tuple[Path, Path]:
+    """The model text's file in the cache (written if missing) and where its binary goes;
+    ``host`` is :func:`_host_key`."""
+    key = f"{hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]}-{host}"
     model_file, binary = folder / f"{key}.txt", folder / f"{key}.so"
     if not model_file.is_file() or model_file.read_text(encoding="utf-8") != text:
         _write_atomically(model_file, text.encode("utf-8"))

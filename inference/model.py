@@ -414,9 +414,7 @@ def load_model(
         key = str(source) if source is not None else str(default_model_dir(kind))
         fast = _COMPILED.get((key, kind))
         if fast is None:
-            # The plain model is loaded apart from _CACHE: a process that only asked for the
-            # compiled one does not keep a second copy of every booster (about 23 MB).
-            fast = _check_kind(_CACHE.get(key) or _load(key), kind, source).compiled()
+            fast = _check_kind(_resolve(source, kind), kind, source).compiled()
             with _CACHE_LOCK:
                 fast = _COMPILED.setdefault((key, kind), fast)
         return fast
@@ -437,15 +435,12 @@ def _resolve(source: BlockModel | Path | str | None, kind: str) -> BlockModel:
     with _CACHE_LOCK:
         model = _CACHE.get(key)
         if model is None:
-            model = _CACHE[key] = _load(key)
+            if key.startswith(("models:/", "runs:/")):
+                model = BlockModel.load(_download_mlflow_model(key))
+            else:
+                model = BlockModel.load(key)
+            _CACHE[key] = model
         return model
-
-
-def _load(key: str) -> BlockModel:
-    """A model folder or MLflow URI, loaded afresh."""
-    if key.startswith(("models:/", "runs:/")):
-        return BlockModel.load(_download_mlflow_model(key))
-    return BlockModel.load(key)
 
 
 def _download_mlflow_model(uri: str) -> Path:
