@@ -104,7 +104,7 @@ def extract(
         bool,
         typer.Option(
             "--compiled",
-            help="Run the models compiled to native code (needs thresher[fast]): same labels, faster; "
+            help="Run the models compiled to native code (needs thresher\\[fast]): same labels, faster; "
             "the first run per model and machine compiles them (half a minute on 2 cores), later runs read the cache.",
         ),
     ] = False,

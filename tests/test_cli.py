@@ -112,3 +112,10 @@ def test_compiled_without_the_fast_extra_stops_before_any_page(
     result = runner.invoke(app, ["extract", str(page), "--model", str(model), "--compiled"])
     assert result.exit_code == 2
     assert "thresher[fast]" in result.stderr and result.stdout == ""
+
+
+def test_help_names_the_extras_to_install() -> None:
+    # rich reads "[fast]" as markup and drops it unless the help text escapes it.
+    result = runner.invoke(app, ["extract", "--help"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0
+    assert "thresher[fast]" in result.stdout
