@@ -16,6 +16,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from thresher.errors import InputError
+from thresher.inference.warc import WARC_SUFFIXES, is_archive, read_warc
+
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Separate the story on web pages from boilerplate and link farms."
 )
@@ -28,12 +31,29 @@ INPUT_FORMATS = ("auto", "html", "text")
 
 def _inputs(paths: list[Path], input_format: str = "auto") -> Iterator[Path]:
     """Files named on the command line as given; folders searched for the input format's suffixes."""
-    suffixes = {"html": HTML_SUFFIXES, "text": TEXT_SUFFIXES}.get(input_format, HTML_SUFFIXES + TEXT_SUFFIXES)
+    html = HTML_SUFFIXES + WARC_SUFFIXES
+    suffixes = {"html": html, "text": TEXT_SUFFIXES}.get(input_format, html + TEXT_SUFFIXES)
     for path in paths:
         if path.is_dir():
             yield from sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(suffixes))
         else:
             yield path
+
+
+def _pages(files: list[Path], input_format: str, failed: list[tuple[str, str]]) -> Iterator[tuple[str, Any]]:
+    """(source, WARC page or None) for every page: a file is one page, an archive many.
+
+    A damaged archive adds itself to ``failed`` and keeps the pages read before the damage.
+    """
+    for path in files:
+        if input_format != "text" and is_archive(path):
+            try:
+                for page in read_warc(path):
+                    yield str(path), page
+            except InputError as exc:
+                failed.append((str(path), f"InputError: {exc}"))
+        else:
+            yield str(path), None
 
 
 def _read(path: Path) -> bytes:
@@ -57,28 +77,37 @@ def _extract_one(
     with_regions: bool = False,
     input_format: str = "auto",
     compiled: bool = False,
+    page: Any = None,
 ) -> dict[str, Any]:
-    """Worker: never raises, so one bad page cannot stop the batch."""
+    """Worker: never raises, so one bad page cannot stop the batch.  ``page``: a WARC page of ``path``."""
     from thresher.errors import ThresherError
     from thresher.inference.extract import extract
     from thresher.inference.extract_text import extract_text
     from thresher.inference.model import load_model
 
+    where = {"warc_record_id": page.record_id, "warc_date": page.date, "warc_offset": page.offset} if page else {}
     try:
-        data = _read(Path(path))
-        if _is_text(path, input_format):
-            result = extract_text(data, model=load_model(model, "text", compiled=compiled), keep=keep)
+        if page is not None:
+            html_model = load_model(model, "html", compiled=compiled)
+            result = extract(page.content, url=page.url, http_charset=page.http_charset, model=html_model, keep=keep)
+        elif _is_text(path, input_format):
+            result = extract_text(_read(Path(path)), model=load_model(model, "text", compiled=compiled), keep=keep)
         else:
-            result = extract(data, model=load_model(model, "html", compiled=compiled), keep=keep)
+            result = extract(_read(Path(path)), model=load_model(model, "html", compiled=compiled), keep=keep)
     except (ThresherError, OSError, EOFError, gzip.BadGzipFile) as exc:
-        return {"source": path, "error": f"{type(exc).__name__}: {exc}"}
-    return {"source": path, **result.to_dict(with_blocks=with_blocks, with_regions=with_regions)}
+        url = {"url": page.url} if page else {}
+        return {"source": path, **url, **where, "error": f"{type(exc).__name__}: {exc}"}
+    return {"source": path, **where, **result.to_dict(with_blocks=with_blocks, with_regions=with_regions)}
 
 
 @app.command()
 def extract(
     paths: Annotated[
-        list[Path], typer.Argument(help="HTML files (.html, .htm, .html.gz), plain-text files (.txt) or folders.")
+        list[Path],
+        typer.Argument(
+            help="HTML files (.html, .htm, .html.gz), web archives (.warc, .warc.gz: every HTML response), "
+            "plain-text files (.txt) or folders."
+        ),
     ],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write JSON lines here.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="text: the story; json: one object per page.")] = "text",
@@ -109,7 +138,7 @@ def extract(
         ),
     ] = False,
 ) -> None:
-    """Extract the story from each page (HTML), or clean each already-extracted text (.txt)."""
+    """Extract the story from each page (HTML or WARC), or clean each already-extracted text (.txt)."""
     from joblib import Parallel, delayed
 
     from thresher.regions import expand_labels
@@ -140,10 +169,13 @@ def extract(
     as_json = fmt == "json" or output is not None
     sink = output.open("w", encoding="utf-8") if output else sys.stdout
     failed: list[tuple[str, str]] = []
+    broken_archives: list[tuple[str, str]] = []
     results = Parallel(n_jobs=jobs, return_as="generator", batch_size=4)(
-        delayed(_extract_one)(str(f), model, blocks, kept, regions, input_format, compiled) for f in files
+        delayed(_extract_one)(source, model, blocks, kept, regions, input_format, compiled, page)
+        for source, page in _pages(files, input_format, broken_archives)
     )
-    show_progress = len(files) > 20 and (output is not None or not sys.stdout.isatty())
+    archives = any(is_archive(f) for f in files) and input_format != "text"
+    show_progress = (len(files) > 20 or archives) and (output is not None or not sys.stdout.isatty())
     with Progress(
         TextColumn("extract"),
         BarColumn(),
@@ -152,17 +184,20 @@ def extract(
         console=err,
         disable=not show_progress,
     ) as progress:
-        task = progress.add_task("extract", total=len(files))
+        task = progress.add_task("extract", total=None if archives else len(files))
+        pages = 0
         for record in results:
             progress.advance(task)
+            pages += 1
             if "error" in record:
-                failed.append((record["source"], record["error"]))
+                where = f" (offset {record['warc_offset']}, {record['url']})" if "warc_offset" in record else ""
+                failed.append((record["source"] + where, record["error"]))
                 continue
             if as_json:
                 sink.write(json.dumps(record, ensure_ascii=False) + "\n")
             else:
-                if len(files) > 1:
-                    sink.write(f"==> {record['source']} <==\n")
+                if len(files) > 1 or archives:
+                    sink.write(f"==> {record.get('url') or record['source']} <==\n")
                 if regions:
                     for region in record["regions"]:
                         sink.write(f"[{region['label']}] {region['text']}\n")
@@ -170,8 +205,10 @@ def extract(
                     sink.write(record["text"] + "\n")
     if output:
         sink.close()
+    failed += broken_archives
     if failed:
-        err.print(f"[red]{len(failed)} of {len(files)} inputs failed:[/red]")
+        # A broken archive counts as one more input beside the pages read from it.
+        err.print(f"[red]{len(failed)} of {pages + len(broken_archives)} inputs failed:[/red]")
         for source, message in failed:
             err.print(f"  {escape(source)}: {escape(message)}")
         raise typer.Exit(1)

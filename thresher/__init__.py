@@ -7,6 +7,8 @@
 >>> extract_text(open("page.txt").read()).text
 >>> fast = load_model(compiled=True)  # native-code models (the ``fast`` extra) for batch jobs
 >>> extract(html_bytes, model=fast).text  # the same text, about 1.6x the pages/s
+>>> for page in read_warc("crawl.warc.gz"):  # the HTML responses of a web archive
+...     extract(page.content, url=page.url, http_charset=page.http_charset).text
 
 Stages (one folder each): ``thresher.features`` (bytes → document → blocks → features),
 ``thresher.training`` (labels, LightGBM, MLflow), ``thresher.inference`` (model, extract, CLI).
@@ -21,6 +23,7 @@ from thresher.errors import CorpusError, InputError, ModelError, ThresherError
 from thresher.inference.extract import ExtractedBlock, Extraction, extract
 from thresher.inference.extract_text import extract_text
 from thresher.inference.model import BlockModel, load_model
+from thresher.inference.warc import WarcPage, read_warc
 
 try:
     __version__ = version("thresher")
@@ -37,8 +40,10 @@ __all__ = [
     "InputError",
     "ModelError",
     "ThresherError",
+    "WarcPage",
     "__version__",
     "extract",
     "extract_text",
     "load_model",
+    "read_warc",
 ]
