@@ -377,23 +377,53 @@ def _is_hidden(el: Any) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def prune(root: Any, drop_hidden: bool = True) -> set[Any]:
+def prune(root: Any, drop_hidden: bool = True, noscript_min_chars: int = 200) -> set[Any]:
     """Remove what is never shown as text (scripts, styles, form controls) and return the
     hidden elements, which the walk skips.
 
     Removal happens in libxml2 (strip_elements), so the Python walk never sees those
     elements; XPath steps are counted per tag, so removing them shifts no block's XPath.
     Hidden elements stay in the tree for the same reason: they count as siblings.
+    ``<noscript>`` elements are skipped the same way, except where they hold the page (see
+    :func:`_noscripts_to_skip`).
     """
-    etree.strip_elements(root, *SKIP_TAGS, with_tail=False)
+    etree.strip_elements(root, *_STRIPPED, with_tail=False)
+    skipped = _noscripts_to_skip(root, noscript_min_chars)
     if not drop_hidden:
+        return skipped
+    return skipped | {el for el in _MAYBE_HIDDEN(root) if _is_hidden(el)}
+
+
+_STRIPPED = tuple(SKIP_TAGS - {"noscript"})
+_OUTER_NOSCRIPTS = etree.XPath("//noscript[not(ancestor::noscript)]")
+
+
+def _text_length(el: Any) -> int:
+    return sum(len(t.strip()) for t in el.itertext())
+
+
+def _noscripts_to_skip(root: Any, min_chars: int) -> set[Any]:
+    """The ``<noscript>`` elements whose text a reader never sees.
+
+    A browser with scripts on shows none of them.  Two kinds of page still have their content
+    there: forums that render posts with JavaScript and put them in ``<noscript>`` for crawlers
+    (Discourse), and pages where libxml2, unlike an HTML5 parser, lets an unclosed tag in an
+    early ``<noscript>`` swallow the rest of the page.  So a ``<noscript>`` with at least
+    ``min_chars`` of text, and more text than the page outside all of them, is read as content.
+    """
+    noscripts = _OUTER_NOSCRIPTS(root)
+    if not noscripts:
         return set()
-    return {el for el in _MAYBE_HIDDEN(root) if _is_hidden(el)}
+    sizes = [_text_length(n) for n in noscripts]
+    if max(sizes) < min_chars:
+        return set(noscripts)
+    outside = _text_length(root) - sum(sizes)
+    return {n for n, size in zip(noscripts, sizes, strict=True) if size < min_chars or size <= outside}
 
 
 def segment(doc: Document, config: SegmentationConfig = DEFAULT_CONFIG.segmentation) -> list[Block]:
     """Cut a parsed page into blocks, in document order (prunes ``doc.root`` in place)."""
     if len(doc.root) == 0 and not (doc.root.text or "").strip():
         return []
-    hidden = prune(doc.root, config.drop_hidden)
+    hidden = prune(doc.root, config.drop_hidden, config.noscript_min_chars)
     return _Segmenter(doc.root, config, hidden).run()

@@ -44,6 +44,27 @@ def test_streamed_react_segments_are_read_though_hidden() -> None:
     assert [b.text for b in _blocks(html)] == ["shell", "the story"]
 
 
+_POSTS = "".join(f"<p>Post {i}: a reply long enough to be a real forum post about the topic.</p>" for i in range(6))
+
+
+def test_noscript_is_read_only_where_it_holds_the_page() -> None:
+    # Usual noscripts (tracking pixels, "enable JavaScript") are never read.
+    short = "<body><noscript><img src='p.gif'>Please enable JavaScript.</noscript><p>The story.</p></body>"
+    assert [b.text for b in _blocks(short)] == ["The story."]
+    # Discourse forums render posts with JavaScript and put them in <noscript> for crawlers.
+    forum = f"<body><header><a href='/'>Forum</a></header><noscript><div class='post'>{_POSTS}</div></noscript></body>"
+    assert [b.text for b in _blocks(forum)][1:] == [
+        f"Post {i}: a reply long enough to be a real forum post about the topic." for i in range(6)
+    ]
+    # libxml2 lets an unclosed <div> inside an early <noscript> swallow the rest of the page.
+    swallowed = f"<body><noscript><div id='nojs'></noscript><div id='main'>{_POSTS}</div></body>"
+    blocks = _blocks(swallowed)
+    assert len(blocks) == 6 and blocks[0].xpath == "/html/body[1]/noscript[1]/div[1]/div[1]/p[1]"
+    # A noscript copy beside a longer visible page stays skipped.
+    copy = f"<body><main>{_POSTS}<p>And a visible afterword.</p></main><noscript>{_POSTS}</noscript></body>"
+    assert len(_blocks(copy)) == 7 and all("noscript" not in b.xpath for b in _blocks(copy))
+
+
 def test_br_makes_a_line_break_inside_the_block() -> None:
     assert _blocks("<p>line one<br>line  two<br><br></p>")[0].text == "line one\nline two"
 

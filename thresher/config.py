@@ -21,6 +21,10 @@ class SegmentationConfig:
     """Blocks beyond this count are dropped (pathological pages); the text before is kept."""
     drop_hidden: bool = True
     """Skip elements hidden with ``hidden``, ``aria-hidden="true"`` or ``display:none``."""
+    noscript_min_chars: int = 200
+    """A ``<noscript>`` is skipped unless it holds at least this much text and more than the rest
+    of the page (forums that render posts with JavaScript; pages whose unclosed tag inside a
+    ``<noscript>`` swallows the rest in libxml2)."""
 
 
 @dataclass(frozen=True)
