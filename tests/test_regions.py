@@ -16,7 +16,7 @@ from thresher.inference.extract import ExtractedBlock, Extraction
 from thresher.regions import NON_BODY_REGIONS, REGION_NAMES, REGIONS
 from thresher.training.dataset import PageData, stack, stack_regions
 from thresher.training.evaluate import RegionScores
-from thresher.training.gold import GoldPage, gold_block_labels, read_gold_file
+from thresher.training.gold import GoldPage, gold_block_labels, gold_digest, read_gold_file
 from thresher.training.weak_labels import weak_regions
 from thresher.vocabulary import load_vocabulary
 
@@ -107,6 +107,17 @@ def test_gold_selectors_most_specific_wins(tmp_path: Path) -> None:
     path.parent.mkdir()
     path.write_text(gold.to_json(), encoding="utf-8")
     assert read_gold_file(path) == gold
+
+
+def test_gold_digest_follows_the_labels_not_the_labeller() -> None:
+    page = GoldPage("d", "p1", (("/html/body[1]/div[1]", "body"), ("/html/body[1]/ul[1]", "suggested")))
+    digest = gold_digest({page.key: page})
+    assert len(digest) == 64
+    assert gold_digest({page.key: replace(page, labeller="someone else")}) == digest
+    relabelled = replace(page, entries=(("/html/body[1]/div[1]", "body"), ("/html/body[1]/ul[1]", "latest")))
+    assert gold_digest({page.key: relabelled}) != digest
+    other = GoldPage("d", "p2", ())
+    assert gold_digest({page.key: page, other.key: other}) not in (digest, gold_digest({other.key: other}))
 
 
 def test_gold_files_in_data_are_valid() -> None:

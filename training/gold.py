@@ -9,8 +9,9 @@ thresher writes them (``/html/body[1]/div[2]/p[1]``, every step indexed), which 
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,17 @@ def load_gold(directory: Path = GOLD_DIR) -> dict[str, GoldPage]:
     """All gold pages under ``directory`` keyed ``dataset/id``."""
     pages = [read_gold_file(p) for p in sorted(directory.glob("*/*.json"))] if directory.is_dir() else []
     return {p.key: p for p in pages}
+
+
+def gold_digest(gold: Mapping[str, GoldPage]) -> str:
+    """SHA-256 over the pages' keys and labels, in key order (which gold set a model learnt from).
+
+    Labels, not file bytes, so the labeller's name and the JSON layout do not count.
+    """
+    h = hashlib.sha256()
+    for key in sorted(gold):
+        h.update(json.dumps([key, list(gold[key].entries)], ensure_ascii=False).encode())
+    return h.hexdigest()
 
 
 def _our_path(el: Any) -> str:

@@ -45,6 +45,7 @@ from thresher.training.evaluate import (
     rule_precision,
     score_datasets,
 )
+from thresher.training.gold import gold_digest, load_gold
 from thresher.training.run_log import RunRecord, log_run
 from thresher.training.speed import inference_pages_per_s
 from thresher.vocabulary import load_vocabulary
@@ -70,6 +71,8 @@ class Prepared:
     corpus: list[Path | str]
     pages: list[CorpusPage]
     digest: str
+    gold_digest: str
+    """Of the hand labels of these pages (``data/gold``)."""
     data: list[PageData]
     failed: list[str]
     command: str
@@ -93,12 +96,15 @@ def prepare(
 ) -> Prepared:
     started = time.perf_counter()
     pages = read_corpora(corpus)
-    data, failed = build_pages(pages, config, n_jobs=n_jobs)
+    keys = {p.key for p in pages}
+    gold = {key: page for key, page in load_gold().items() if key in keys}
+    data, failed = build_pages(pages, config, n_jobs=n_jobs, gold=gold)
     log.info("parsed %d pages (%d failed) in %.0f s", len(data), len(failed), time.perf_counter() - started)
     return Prepared(
         corpus=list(corpus),
         pages=pages,
         digest=corpus_digest(pages),
+        gold_digest=gold_digest(gold),
         data=data,
         failed=failed,
         command=command or "thresher train " + " ".join(str(c) for c in corpus),
@@ -194,6 +200,7 @@ def _metadata(prepared: Prepared, candidate: Candidate, config: Config, metrics:
             "trainable_pages": sum(p.trainable for p in data),
             "blocks": n_blocks,
             "gold_pages": sum(bool((p.gold >= 0).any()) for p in data),
+            "gold_digest": prepared.gold_digest,
             "seed": config.training.seed,
             "vocabulary_digest": load_vocabulary().digest,
             "sites": sorted({p.group for p in data if p.trainable}),
