@@ -26,7 +26,7 @@ import numpy as np
 from thresher.config import DEFAULT_CONFIG, FeatureConfig
 from thresher.features.registry import feature_columns, hashed, shift_context
 from thresher.features.tokens import SENTENCE_END, collapse_ws, tokens
-from thresher.vocabulary import load_form_phrases, load_vocabulary
+from thresher.vocabulary import load_form_phrases, load_metadata_phrases, load_vocabulary
 
 FloatArray = np.ndarray
 _NEWLINES = re.compile(r"\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
@@ -425,6 +425,19 @@ def _form_words(t: LineTable) -> FloatArray:
     # the hashed line words have seen none of them: a multilingual list carries them over.
     phrases = load_form_phrases()
     return np.fromiter((phrases.in_text(line.text[:200]) for line in t.lines), float, t.n)
+
+
+@line_feature(
+    "metadata_words",
+    "1 when the line opens with a metadata label (data/metadata_vocabulary.json: 'Tags:', 'منبع')",
+    ("Tags: TARGET news", "TARGET news and tags"),
+)
+def _metadata_words(t: LineTable) -> FloatArray:
+    # Source, tag and byline lines open with a label in the site's language; the hashed line
+    # words learn the labels of the corpus languages only, so a multilingual list carries the
+    # rest over (the founding Persian text's "برچسب ها:" tag line).
+    phrases = load_metadata_phrases()
+    return np.fromiter((phrases.opens(line.text[:80]) for line in t.lines), float, t.n)
 
 
 @line_feature(

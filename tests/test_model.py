@@ -13,7 +13,8 @@ from thresher.errors import ModelError
 from thresher.features.registry import column_names
 from thresher.inference.model import METADATA_FILE, MODEL_FILE, BlockModel, default_model_dir, load_model
 from thresher.training.estimator import BlockClassifier
-from thresher.vocabulary import load_form_phrases, load_vocabulary
+from thresher.training.gold import gold_digest, load_gold
+from thresher.vocabulary import load_form_phrases, load_metadata_phrases, load_vocabulary
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +67,8 @@ def test_default_model_ships_with_reproducible_metadata() -> None:
     model = load_model(None)
     training = model.metadata["training"]
     assert len(training["data_digest"]) == 64
+    # It learnt from the gold labels in data/gold: change one and the default model must be rebuilt.
+    assert training["gold_digest"] == gold_digest(load_gold())
     assert training["command"].startswith("thresher train --corpus")
     assert model.metadata["versions"]["lightgbm"]
     assert not list(default_model_dir().glob("*.pkl"))
@@ -82,9 +85,10 @@ def test_shipped_line_model_was_labelled_by_the_shipped_html_model() -> None:
     assert training["vocabulary_digest"] == html.metadata["training"]["vocabulary_digest"]
     assert training["data_digest"] == html.metadata["training"]["data_digest"]
     assert training["labelled_by"]["html_model"] == html.checksums()
-    # Both vocabularies shape features: the shipped files must be the ones the models saw.
+    # The vocabularies shape features: the shipped files must be the ones the models saw.
     assert training["vocabulary_digest"] == load_vocabulary().digest
     assert training["form_vocabulary_digest"] == load_form_phrases().digest
+    assert training["metadata_vocabulary_digest"] == load_metadata_phrases().digest
 
 
 def test_model_from_a_newer_lightgbm_format_is_refused(tiny_model: BlockModel, tmp_path: Path) -> None:

@@ -1,13 +1,14 @@
-"""The multilingual vocabularies: which words over a link list say "suggested" or "latest", and
-which words make a line of plain text part of a form.
+"""The multilingual vocabularies: which words over a link list say "suggested" or "latest", which
+words make a line of plain text part of a form, and which labels open a metadata line.
 
-The phrases live in ``data/region_vocabulary.json`` and ``data/form_vocabulary.json``
-(installed as ``thresher.data``), never in code, so adding a language is a data change.  The
+The phrases live in ``data/region_vocabulary.json``, ``data/form_vocabulary.json`` and
+``data/metadata_vocabulary.json`` (installed as ``thresher.data``), never in code, so adding a
+language is a data change.  The
 heading vocabulary has three readers: the weak-labelling rules
 (:mod:`thresher.training.weak_labels`), the ``heading_kind`` feature, which lets the region
 model carry a Persian or Chinese heading it has seen few examples of over to other pages, and
 the plain-text ``list_kind_*`` line features.  The form phrases feed the ``form_words`` line
-feature.
+feature, the metadata labels the ``metadata_words`` line feature.
 """
 
 from __future__ import annotations
@@ -81,8 +82,9 @@ def load_vocabulary() -> Vocabulary:
 
 
 @dataclass(frozen=True)
-class FormPhrases:
-    """Phrases of comment, newsletter and contact forms ("Leave a reply", "آدرس ایمیل")."""
+class Phrases:
+    """One multilingual phrase list: form words ("Leave a reply", "آدرس ایمیل") or the labels that
+    open a metadata line ("Tags:", "منبع")."""
 
     phrases: tuple[str, ...]
     digest: str = ""
@@ -92,17 +94,27 @@ class FormPhrases:
         """True when ``text`` holds one of the phrases (case- and ZWNJ-insensitive)."""
         return self._pattern.search(fold(text)) is not None
 
+    def opens(self, text: str) -> bool:
+        """True when ``text`` starts with one of the phrases (case- and ZWNJ-insensitive)."""
+        return self._pattern.match(fold(text)) is not None
+
     @cached_property
     def _pattern(self) -> re.Pattern[str]:
         return any_of(self.phrases)
 
 
-def parse_form_phrases(raw_bytes: bytes) -> FormPhrases:
+def parse_phrases(raw_bytes: bytes, section: str) -> Phrases:
     raw = json.loads(raw_bytes.decode("utf-8"))
-    return FormPhrases(_folded(raw["form"]), hashlib.sha256(raw_bytes).hexdigest())
+    return Phrases(_folded(raw[section]), hashlib.sha256(raw_bytes).hexdigest())
 
 
 @cache
-def load_form_phrases() -> FormPhrases:
+def load_form_phrases() -> Phrases:
     """The shipped form vocabulary, ``data/form_vocabulary.json`` (read once per process)."""
-    return parse_form_phrases(files("thresher.data").joinpath("form_vocabulary.json").read_bytes())
+    return parse_phrases(files("thresher.data").joinpath("form_vocabulary.json").read_bytes(), "form")
+
+
+@cache
+def load_metadata_phrases() -> Phrases:
+    """The shipped metadata labels, ``data/metadata_vocabulary.json`` (read once per process)."""
+    return parse_phrases(files("thresher.data").joinpath("metadata_vocabulary.json").read_bytes(), "metadata")

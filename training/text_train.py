@@ -33,7 +33,7 @@ from thresher.training.evaluate import DatasetScores, RegionScores, score_datase
 from thresher.training.metrics import Score
 from thresher.training.text_data import VARIANTS, TextPage, text_pages
 from thresher.training.train import library_versions
-from thresher.vocabulary import load_form_phrases, load_vocabulary
+from thresher.vocabulary import load_form_phrases, load_metadata_phrases, load_vocabulary
 
 log = logging.getLogger(__name__)
 BODY_REGION = REGION_NAMES.index("body")
@@ -224,6 +224,7 @@ def train_text(
             "labelled_by": {"html_model": labeller.checksums(), "gold": True},
             "vocabulary_digest": load_vocabulary().digest,
             "form_vocabulary_digest": load_form_phrases().digest,
+            "metadata_vocabulary_digest": load_metadata_phrases().digest,
             "seed": config.training.seed,
         },
         "cv_metrics": {k: round(v, 4) for k, v in metrics.items()},
