@@ -109,7 +109,8 @@ def test_extract_reads_archives_and_keeps_the_good_pages_of_a_broken_one(
     good = _archive([("response", "https://b.example/ok", persian_html, HTML)], compress=False)
     broken.write_bytes(good + _archive([("response", "https://b.example/cut", persian_html, HTML)], False)[:-500])
 
-    result = runner.invoke(app, ["extract", str(tmp_path), "--format", "json", "--no-blocks"])
+    # Two workers: the pages travel to worker processes as WarcPage objects.
+    result = runner.invoke(app, ["extract", str(tmp_path), "--format", "json", "--no-blocks", "-j", "2"])
     assert result.exit_code == 1  # one input failed
     records = [json.loads(line) for line in result.stdout.splitlines()]
     by_url = {r["url"]: r for r in records}
