@@ -26,6 +26,9 @@ _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NOT_CONTROL = bytes(b for b in range(256) if not (b < 9 or 13 < b < 32))
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _LOOKS_LIKE_MARKUP = re.compile(r"<\s*[a-zA-Z!?/]")
+_HTML_END = re.compile(r"</html\s*>", re.IGNORECASE)
+_DOCUMENT_ENDS = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+_ELEMENT_START = re.compile(r"<\s*[a-zA-Z]")
 # WHATWG: these labels mean windows-1252 in HTML.
 _ENCODING_ALIASES = {
     "iso-8859-1": "windows-1252",
@@ -182,6 +185,7 @@ def parse(
     text = _XML_DECLARATION.sub("", text, count=1)
     if not text.strip():
         return _empty(url, encoding)
+    text = _without_early_end(text)
     if not _LOOKS_LIKE_MARKUP.search(text[:65536]):
         kind = "mostly non-text characters" if _looks_binary_text(text) else "plain text"
         raise InputError(f"input is not HTML: no markup found ({kind})")
@@ -202,6 +206,18 @@ def parse(
     return Document(
         root=root, url=url or _page_url(root), title=_page_title(root), lang=lang, encoding=encoding, problems=problems
     )
+
+
+def _without_early_end(text: str) -> str:
+    """The page without its ``</body>``/``</html>`` tags when elements follow ``</html>``.
+
+    libxml2 stops building the tree at ``</html>``, while a browser puts what follows into the
+    body; some templates print their whole article after it (modern-2025/0310).
+    """
+    end = _HTML_END.search(text)
+    if end is None or not _ELEMENT_START.search(text, end.end()):
+        return text
+    return _DOCUMENT_ENDS.sub("", text)
 
 
 def _empty(url: str | None, encoding: str | None) -> Document:

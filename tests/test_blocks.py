@@ -65,6 +65,17 @@ def test_noscript_is_read_only_where_it_holds_the_page() -> None:
     assert len(_blocks(copy)) == 7 and all("noscript" not in b.xpath for b in _blocks(copy))
 
 
+def test_elements_after_the_end_of_the_page_are_read() -> None:
+    # libxml2 stops at </html>; browsers put the rest in <body>, and one corpus template prints
+    # its whole article there.
+    late = "<html><body><nav><a href='/'>Home</a></nav></body></html>\n<div><p>The late article.</p></div>"
+    assert [b.text for b in _blocks(late)] == ["Home", "The late article."]
+    assert _blocks(late)[1].xpath == "/html/body[1]/div[1]/p[1]"
+    # Only white space or a comment after </html>: nothing moves.
+    ended = "<html><body><p>Story.</p></body></html>\n<!-- cached -->\n"
+    assert [(b.text, b.xpath) for b in _blocks(ended)] == [("Story.", "/html/body[1]/p[1]")]
+
+
 def test_br_makes_a_line_break_inside_the_block() -> None:
     assert _blocks("<p>line one<br>line  two<br><br></p>")[0].text == "line one\nline two"
 
