@@ -46,7 +46,7 @@ def _pages(files: list[Path], input_format: str, failed: list[tuple[str, str]]) 
     A damaged archive adds itself to ``failed`` and keeps the pages read before the damage.
     """
     for path in files:
-        if input_format != "text" and is_archive(path):
+        if _is_archive(path, input_format):
             try:
                 for page in read_warc(path):
                     yield str(path), page
@@ -61,6 +61,10 @@ def _read(path: Path) -> bytes:
     if path.name.lower().endswith(".gz"):
         data = gzip.decompress(data)
     return data
+
+
+def _is_archive(path: Path, input_format: str) -> bool:
+    return input_format != "text" and is_archive(path)
 
 
 def _is_text(path: str, input_format: str) -> bool:
@@ -85,7 +89,11 @@ def _extract_one(
     from thresher.inference.extract_text import extract_text
     from thresher.inference.model import load_model
 
-    where = {"warc_record_id": page.record_id, "warc_date": page.date, "warc_offset": page.offset} if page else {}
+    where = (
+        {"url": page.url, "warc_record_id": page.record_id, "warc_date": page.date, "warc_offset": page.offset}
+        if page
+        else {}
+    )
     try:
         if page is not None:
             html_model = load_model(model, "html", compiled=compiled)
@@ -95,8 +103,7 @@ def _extract_one(
         else:
             result = extract(_read(Path(path)), model=load_model(model, "html", compiled=compiled), keep=keep)
     except (ThresherError, OSError, EOFError, gzip.BadGzipFile) as exc:
-        url = {"url": page.url} if page else {}
-        return {"source": path, **url, **where, "error": f"{type(exc).__name__}: {exc}"}
+        return {"source": path, **where, "error": f"{type(exc).__name__}: {exc}"}
     return {"source": path, **where, **result.to_dict(with_blocks=with_blocks, with_regions=with_regions)}
 
 
@@ -174,7 +181,7 @@ def extract(
         delayed(_extract_one)(source, model, blocks, kept, regions, input_format, compiled, page)
         for source, page in _pages(files, input_format, broken_archives)
     )
-    archives = any(is_archive(f) for f in files) and input_format != "text"
+    archives = any(_is_archive(f, input_format) for f in files)
     show_progress = (len(files) > 20 or archives) and (output is not None or not sys.stdout.isatty())
     with Progress(
         TextColumn("extract"),
