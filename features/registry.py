@@ -493,6 +493,29 @@ def _ancestor_attr(t: BlockTable) -> FloatArray:
     return hashed([b.ancestor_attr for b in t.blocks], t.config.ancestor_attr_buckets)
 
 
+_OWN_WORDS = 8
+"""Words at the start of a block that ``own_words`` hashes."""
+
+
+@feature(
+    "own_words",
+    "hashed first words of a short block's own text: the fixed wording of share bars, bylines, forms, footers",
+    (_p("<div>TARGET Share this article</div>"), _p("<div>TARGET</div>")),
+    width="own_word_buckets",
+)
+def _own_words(t: BlockTable) -> FloatArray:
+    # Boilerplate is worded alike on every site ("Share on", "Leave a reply", "© 2025",
+    # "Posted by"), but in the site's language, so the words are learnt rather than listed
+    # (the line model's line_words, for blocks).  Prose gets none: its openings are the
+    # story's own.  Held-out region macro-F1 on 1,723 gold pages 0.743 -> 0.751 (ads_share
+    # 0.533 -> 0.567, comment_form 0.774 -> 0.787).
+    short = t.n_tokens < _PARAGRAPH_MIN_TOKENS
+    return hashed(
+        [tuple(tokens(b.text)[:_OWN_WORDS]) if is_short else () for b, is_short in zip(t.blocks, short, strict=True)],
+        t.config.own_word_buckets,
+    )
+
+
 CLASS_WORDS: dict[str, frozenset[str]] = {
     "comments": frozenset(
         "comment comments commentlist reply replies disqus respond discussion kommentar kommentare".split()

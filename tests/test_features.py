@@ -52,6 +52,28 @@ def test_only_context_columns_may_be_missing() -> None:
     assert np.isnan(X[0, first_prev]) and X[1, first_prev] == pytest.approx(np.log1p(1))
 
 
+def test_own_words_hash_short_blocks_alike_across_pages_and_skip_prose() -> None:
+    # The same share bar on two pages lights the same buckets whatever else the page holds;
+    # a paragraph (20+ tokens) lights none, so a site's sentence openings are not learnt.
+    cols = [column_names().index(c) for c in next(f for f in REGISTRY if f.name == "own_words").column_names()]
+
+    def words_of(html: str) -> dict[str, np.ndarray]:
+        doc = parse(html)
+        blocks = segment(doc)
+        X = feature_matrix(blocks, doc)
+        return {b.text: X[i, cols] for i, b in enumerate(blocks)}
+
+    first = words_of(f"<p>{_PROSE}</p><div>Share this article</div>")
+    second = words_of("<h1>Another story</h1><div>Share this article</div><p>Tags: world</p>")
+    assert first["Share this article"].sum() == 3
+    assert np.array_equal(first["Share this article"], second["Share this article"])
+    assert not np.array_equal(second["Tags: world"], second["Share this article"])
+    assert first[_PROSE].sum() == 0
+
+
+_PROSE = " ".join(f"word{i}" for i in range(25)) + "."
+
+
 def test_empty_page_gives_empty_matrix() -> None:
     assert feature_matrix([], None).shape == (0, len(column_names()))
 

@@ -37,6 +37,8 @@ class FeatureConfig:
     """Hash buckets for the class/id tokens of a block's ancestors."""
     heading_buckets: int = 16
     """Hash buckets for the words of the nearest heading above a block."""
+    own_word_buckets: int = 256
+    """Hash buckets for the first words of a short block's own text ("Share on", "Posted by")."""
     context_offsets: tuple[int, ...] = (-2, -1, 1, 2)
     """Neighbouring blocks whose features are copied onto each block."""
     short_link_tokens: int = 20
