@@ -461,8 +461,11 @@ def _is_heading(t: BlockTable) -> FloatArray:
 
 
 def hashed(token_lists: Sequence[tuple[str, ...]], buckets: int) -> FloatArray:
-    """One 0/1 column per hash bucket (crc32 of the token): 1 where a row has a token in it."""
+    """One 0/1 column per hash bucket (crc32 of the token): 1 where a row has a token in it.
+    Zero buckets give zero columns (a hashed feature turned off)."""
     out = np.zeros((len(token_lists), buckets))
+    if buckets == 0:
+        return out
     # Sibling blocks repeat the same token tuples: hash each distinct tuple once.
     seen: dict[tuple[str, ...], list[int]] = {}
     for row, toks in enumerate(token_lists):

@@ -44,8 +44,16 @@ def expected_columns(kind: str, config: FeatureConfig) -> list[str]:
     return column_names(config) if kind == "html" else line_column_names(config)
 
 
+FEATURES_ADDED_LATER: dict[str, Any] = {"own_word_buckets": 0}
+"""Settings of features added after a model format was fixed, with the value that turns each
+feature off.  A model whose metadata lacks one was trained before that feature existed, so it
+is read with the feature off and keeps working instead of asking to be retrained."""
+
+
 def _feature_config_from(meta: dict[str, Any]) -> FeatureConfig:
     raw = dict(meta.get("feature_config") or {})
+    if raw:
+        raw = {**FEATURES_ADDED_LATER, **raw}
     for key in ("context_offsets", "line_context_offsets"):
         if key in raw:
             raw[key] = tuple(raw[key])

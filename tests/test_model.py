@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 from thresher.config import DEFAULT_CONFIG
 from thresher.errors import ModelError
 from thresher.features.registry import column_names
+from thresher.inference.extract import extract
 from thresher.inference.model import METADATA_FILE, MODEL_FILE, BlockModel, default_model_dir, load_model
 from thresher.training.estimator import BlockClassifier
 from thresher.training.gold import gold_digest, load_gold
@@ -56,6 +58,25 @@ def test_model_for_other_features_is_refused(tiny_model: BlockModel, tmp_path: P
     (tmp_path / METADATA_FILE).write_text(json.dumps(meta))
     with pytest.raises(ModelError, match="other features"):
         BlockModel.load(tmp_path)
+
+
+def test_model_saved_before_own_words_still_loads_and_extracts(tmp_path: Path, persian_html: bytes) -> None:
+    # A user's model trained before the own_words feature has no own_word_buckets in its
+    # metadata and no own_words columns: it is read with the feature off, not refused.
+    old_features = replace(DEFAULT_CONFIG.features, own_word_buckets=0)
+    names = column_names(old_features)
+    assert not any(name.startswith("own_words") for name in names)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, len(names))).astype(np.float32)
+    old = BlockClassifier(replace(DEFAULT_CONFIG, features=old_features)).fit(X, (X[:, 0] > 0).astype(int))
+    old.to_model().save(tmp_path)
+    meta = json.loads((tmp_path / METADATA_FILE).read_text())
+    del meta["feature_config"]["own_word_buckets"]
+    (tmp_path / METADATA_FILE).write_text(json.dumps(meta))
+    loaded = BlockModel.load(tmp_path)
+    assert loaded.feature_config.own_word_buckets == 0 and loaded.feature_names == names
+    result = extract(persian_html, model=loaded)
+    assert result.blocks and {b.label for b in result.blocks} <= {"body", "boilerplate"}
 
 
 def test_missing_model_is_a_model_error(tmp_path: Path) -> None:
