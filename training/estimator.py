@@ -94,7 +94,9 @@ class RegionClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> RegionClassifier:
         training = self.config.training
-        params = training.lightgbm_params(len(NON_BODY_REGIONS), learning_rate=training.region_learning_rate)
+        params = training.lightgbm_params(
+            len(NON_BODY_REGIONS), learning_rate=training.region_learning_rate, num_leaves=training.region_num_leaves
+        )
         names = expected_columns(self.kind, self.config.features)
         if self.context:
             names += context_names(["body", *NON_BODY_REGIONS])
