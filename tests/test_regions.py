@@ -13,8 +13,10 @@ from thresher.config import DEFAULT_CONFIG
 from thresher.features.blocks import segment
 from thresher.features.document import parse
 from thresher.inference.extract import ExtractedBlock, Extraction
+from thresher.inference.model import expected_columns
 from thresher.regions import NON_BODY_REGIONS, REGION_NAMES, REGIONS
 from thresher.training.dataset import PageData, stack, stack_regions
+from thresher.training.estimator import BlockClassifier, RegionClassifier
 from thresher.training.evaluate import RegionScores
 from thresher.training.gold import GoldPage, gold_block_labels, gold_digest, read_gold_file
 from thresher.training.weak_labels import weak_regions
@@ -389,3 +391,21 @@ def test_token_weighted_region_scores_count_each_token_once() -> None:
     assert by_tokens.precision[nav] == pytest.approx(0.5) and by_tokens.support[body] == 41
     with pytest.raises(ValueError, match="weighting"):
         region_scores([page], proba, labels, DEFAULT_CONFIG.inference, "words")
+
+
+def test_region_models_grow_as_many_leaves_as_configured() -> None:
+    rng = np.random.default_rng(0)
+    width = len(expected_columns("html", DEFAULT_CONFIG.features))
+    X = rng.random((3000, width))
+    y = (X[:, :4] * 3).astype(int).sum(axis=1) % len(NON_BODY_REGIONS)  # needs many splits
+    training = replace(DEFAULT_CONFIG.training, region_rounds=3, num_boost_round=3, region_num_leaves=50)
+    config = replace(DEFAULT_CONFIG, training=training)
+
+    def most_leaves(booster: object) -> int:
+        trees = booster.dump_model()["tree_info"]  # type: ignore[attr-defined]
+        return max(int(t["num_leaves"]) for t in trees)
+
+    regions = RegionClassifier(config).fit(X, y)
+    assert 31 < most_leaves(regions.booster_) <= 50
+    body = BlockClassifier(config).fit(X, (y > 4).astype(int))
+    assert most_leaves(body.booster_) <= training.num_leaves == 31

@@ -75,10 +75,11 @@ class TrainingConfig:
     """Also train the region model that names the kind of each non-body block."""
     region_rounds: int = 120
     region_learning_rate: float = 0.1
-    region_num_leaves: int = 127
-    """Leaves per tree of the multi-class region models (first look and context).  Eleven
-    labels drawn from many templates want deeper trees than the binary body model: on 1,723
-    gold pages, 5 folds by site, held-out region macro-F1 0.751 with 31 leaves, 0.761 with 127."""
+    region_num_leaves: int = 31
+    """Leaves per tree of the multi-class region models (first look and context).  More leaves
+    name regions better but extract slower (1,723 gold pages, 5 folds by site; benchmark
+    pages/s of ``extract()`` on 300 corpus pages): 31 leaves macro-F1 0.751 at 28.0 pages/s,
+    63 leaves 0.757 at 23.3, 127 leaves 0.761 at 18.5.  The default keeps the speed."""
     region_context: bool = True
     """Also train the context model: a second region model that reads the first one's
     probabilities around each block (:mod:`thresher.inference.context`).  It learns from the
