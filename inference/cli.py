@@ -232,7 +232,7 @@ def train(
         list[str] | None,
         typer.Option(
             help="Train these model candidates instead of one model, each an MLflow run "
-            "(comma-separated or repeated): all, no_attr_tokens, no_context, logreg."
+            "(comma-separated or repeated): all, no_attr_tokens, no_context, deep_regions, logreg."
         ),
     ] = None,
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import CandidateStore
-from thresher.config import FeatureConfig
+from thresher.config import DEFAULT_CONFIG, FeatureConfig
 from thresher.errors import ThresherError
 from thresher.features.registry import column_names
 from thresher.inference.cli import app
@@ -36,6 +37,19 @@ def test_candidates_are_declared_once_with_real_feature_groups() -> None:
     assert CONTEXT in column_groups(config)
     for candidate in CANDIDATES.values():
         assert candidate.meaning and candidate.estimator in ("lightgbm", "logreg")
+
+
+def test_a_candidate_changes_only_the_training_fields_it_names() -> None:
+    deep = CANDIDATES["deep_regions"].configure(DEFAULT_CONFIG)
+    assert deep.training.region_num_leaves == 127 > DEFAULT_CONFIG.training.region_num_leaves
+    assert (
+        replace(deep.training, region_num_leaves=DEFAULT_CONFIG.training.region_num_leaves) == DEFAULT_CONFIG.training
+    )
+    assert deep.features == DEFAULT_CONFIG.features and deep.inference == DEFAULT_CONFIG.inference
+    assert CANDIDATES["all"].configure(DEFAULT_CONFIG) is DEFAULT_CONFIG
+    typo = replace(CANDIDATES["deep_regions"], training=(("region_leaves", 127),))
+    with pytest.raises(ThresherError, match="unknown training field"):
+        typo.configure(DEFAULT_CONFIG)
 
 
 def test_select_candidates() -> None:

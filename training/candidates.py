@@ -1,7 +1,8 @@
 """The model candidates that ``thresher train --candidates`` compares, declared in one place.
 
-The feature matrix is built once per training command; candidates differ only by which
-feature columns they may use and by their estimator.  A dropped column is not removed
+The feature matrix is built once per training command; candidates differ by which
+feature columns they may use, by their estimator, and by the training settings they change
+(``Candidate.training``).  A dropped column is not removed
 from the matrix: it is blanked (set to 0) before fitting, so a LightGBM candidate never
 splits on it, its importance is 0, and the saved model still reads the full feature
 matrix that ``thresher.extract`` computes.  One model format, one loader.
@@ -10,12 +11,12 @@ matrix that ``thresher.extract`` computes.  One model format, one loader.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 import numpy as np
 
-from thresher.config import FeatureConfig
+from thresher.config import Config, FeatureConfig
 from thresher.errors import ThresherError
 from thresher.features.registry import REGISTRY, column_names
 
@@ -32,6 +33,18 @@ class Candidate:
     drop: tuple[str, ...] = ()
     """Feature groups it may not use: registry feature names, or ``CONTEXT``."""
     estimator: Estimator = "lightgbm"
+    training: tuple[tuple[str, int | float], ...] = ()
+    """``TrainingConfig`` fields this candidate sets, as (name, value) pairs."""
+
+    def configure(self, config: Config) -> Config:
+        """The config this candidate trains with: ``config`` with its training fields set."""
+        if not self.training:
+            return config
+        try:
+            fields: dict[str, Any] = dict(self.training)  # checked by replace() at run time
+            return replace(config, training=replace(config.training, **fields))
+        except TypeError as error:
+            raise ThresherError(f"candidate {self.name!r} sets an unknown training field: {error}") from error
 
     def keep_mask(self, config: FeatureConfig) -> np.ndarray:
         """True for the columns this candidate may use, in ``column_names(config)`` order."""
@@ -57,6 +70,11 @@ CANDIDATES: dict[str, Candidate] = {
             drop=("own_attr", "ancestor_attr"),
         ),
         Candidate("no_context", "LightGBM without the features copied from neighbouring blocks", drop=(CONTEXT,)),
+        Candidate(
+            "deep_regions",
+            "LightGBM with 127-leaf region models: better region labels, slower extraction",
+            training=(("region_num_leaves", 127),),
+        ),
         Candidate(
             "logreg",
             "scikit-learn StandardScaler + LogisticRegression baseline on every feature (evaluation only)",

@@ -230,6 +230,7 @@ def train_candidate(
 ) -> TrainResult:
     """Cross-validate, fit, time and log one candidate on already-parsed pages."""
     started = time.perf_counter()
+    config = candidate.configure(config)
     fit = fitter(candidate, config)
     proba, texts, cv_model = cross_validate(prepared.data, config, fit)
     metrics, cv_scores, regions = cv_metrics(prepared.data, proba, texts, cv_model, config)
