@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import CandidateStore
-from thresher.config import DEFAULT_CONFIG, FeatureConfig
+from thresher.config import DEFAULT_CONFIG, Config, FeatureConfig
 from thresher.errors import ThresherError
 from thresher.features.registry import column_names
 from thresher.inference.cli import app
@@ -176,3 +176,25 @@ def test_unreachable_tracking_server_is_a_model_error(monkeypatch: pytest.Monkey
         load_model("models:/thresher@champion")
     mlflow.set_tracking_uri(None)
     mlflow.set_registry_uri(None)
+
+
+def test_candidates_that_change_the_config_get_pages_labelled_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from thresher.training import train as train_module
+
+    parsed: list[Config] = []
+
+    def fake_prepare(corpus: object, config: Config, n_jobs: int, command: object) -> train_module.Prepared:
+        parsed.append(config)
+        return train_module.Prepared([], [], "", "", [], [], "", config)
+
+    monkeypatch.setattr(train_module, "prepare", fake_prepare)
+    monkeypatch.setattr(train_module, "train_candidate", lambda prepared, c, config, **_: (c.name, prepared.config))
+    chosen = select(["all,no_context,deep_regions"])
+    results = train_module.train_candidates([], chosen)
+    deep = CANDIDATES["deep_regions"].configure(DEFAULT_CONFIG)
+    assert parsed == [DEFAULT_CONFIG, deep]  # all and no_context share one parse
+    assert results == [("all", DEFAULT_CONFIG), ("no_context", DEFAULT_CONFIG), ("deep_regions", deep)]
+    monkeypatch.undo()
+    stale = train_module.Prepared([], [], "", "", [], [], "", DEFAULT_CONFIG)
+    with pytest.raises(ThresherError, match="another config than its pages were labelled with"):
+        train_module.train_candidate(stale, CANDIDATES["deep_regions"], DEFAULT_CONFIG, log_to_mlflow=False)

@@ -31,6 +31,7 @@ import numpy as np
 import sklearn
 
 from thresher.config import DEFAULT_CONFIG, Config
+from thresher.errors import ThresherError
 from thresher.inference.model import BlockModel, Predictor
 from thresher.training.baseline import LogRegModel, fit_logreg
 from thresher.training.candidates import DEFAULT, Candidate
@@ -66,7 +67,8 @@ class TrainResult:
 
 @dataclass
 class Prepared:
-    """The corpus parsed and labelled once, shared by every candidate of a command."""
+    """The corpus parsed and labelled once, shared by every candidate of a command that trains
+    with the same config."""
 
     corpus: list[Path | str]
     pages: list[CorpusPage]
@@ -76,6 +78,9 @@ class Prepared:
     data: list[PageData]
     failed: list[str]
     command: str
+    config: Config
+    """The config the pages were labelled with: some training fields (``body_token_share``,
+    ``min_truth_coverage``) change the labels, not only the fit."""
 
 
 def library_versions() -> dict[str, str]:
@@ -108,6 +113,7 @@ def prepare(
         data=data,
         failed=failed,
         command=command or "thresher train " + " ".join(str(c) for c in corpus),
+        config=config,
     )
 
 
@@ -138,13 +144,19 @@ def train_candidates(
     n_jobs: int = 2,
     command: str | None = None,
 ) -> list[TrainResult]:
-    """One parse, then one cross-validated, logged run per candidate (tagged with one ``sweep_id``)."""
-    prepared = prepare(corpus, config, n_jobs, command)
+    """One cross-validated, logged run per candidate (tagged with one ``sweep_id``).  The corpus is
+    parsed once, and again only for a candidate whose training fields change the config."""
     sweep_id = uuid.uuid4().hex[:12]
-    return [
-        train_candidate(prepared, c, config, experiment=experiment, run_name=c.name, tags={"sweep_id": sweep_id})
-        for c in candidates
-    ]
+    prepared: Prepared | None = None
+    results = []
+    for c in candidates:
+        wanted = c.configure(config)
+        if prepared is None or prepared.config != wanted:
+            prepared = None  # one parsed corpus in memory at a time
+            prepared = prepare(corpus, wanted, n_jobs, command)
+        tags = {"sweep_id": sweep_id}
+        results.append(train_candidate(prepared, c, config, experiment=experiment, run_name=c.name, tags=tags))
+    return results
 
 
 def fitter(candidate: Candidate, config: Config) -> Fit:
@@ -231,6 +243,11 @@ def train_candidate(
     """Cross-validate, fit, time and log one candidate on already-parsed pages."""
     started = time.perf_counter()
     config = candidate.configure(config)
+    if config != prepared.config:
+        raise ThresherError(
+            f"candidate {candidate.name!r} trains with another config than its pages were labelled "
+            "with; prepare them with candidate.configure(config)"
+        )
     fit = fitter(candidate, config)
     proba, texts, cv_model = cross_validate(prepared.data, config, fit)
     metrics, cv_scores, regions = cv_metrics(prepared.data, proba, texts, cv_model, config)
