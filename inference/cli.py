@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from thresher.config import DEFAULT_CONFIG, Config, with_overrides
 from thresher.errors import InputError
 from thresher.inference.warc import WARC_SUFFIXES, is_archive, read_warc
 
@@ -235,6 +236,14 @@ def train(
             "(comma-separated or repeated): all, no_attr_tokens, no_context, deep_regions, logreg."
         ),
     ] = None,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Override a setting, section.field=value (repeatable), e.g. training.region_num_leaves=127; "
+            "sections: features, training, inference (see thresher/config.py).",
+        ),
+    ] = None,
 ) -> None:
     """Derive labels, cross-validate by site, train LightGBM and log the run to MLflow."""
     from thresher.errors import ThresherError
@@ -245,6 +254,7 @@ def train(
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     command = "thresher train " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else None
+    config = _config_with(settings)
     if candidates:
         if output is not None or run_name is not None:
             raise typer.BadParameter("--output and --run-name name one model; with --candidates each run is named")
@@ -252,13 +262,19 @@ def train(
             chosen = select(candidates)
         except ThresherError as exc:
             raise typer.BadParameter(str(exc)) from exc
-        results = train_candidates(corpus, chosen, experiment=experiment, n_jobs=jobs, command=command)
+        results = train_candidates(corpus, chosen, experiment=experiment, config=config, n_jobs=jobs, command=command)
         out.print(_candidate_table(results))
         out.print(f"MLflow experiment {experiment!r} in {tracking_uri()}; compare the runs in `mlflow ui`")
         failed = results[0].failed_pages if results else []
     else:
         result = run_train(
-            corpus, experiment=experiment, output=output, run_name=run_name, n_jobs=jobs, command=command
+            corpus,
+            experiment=experiment,
+            output=output,
+            run_name=run_name,
+            config=config,
+            n_jobs=jobs,
+            command=command,
         )
         table = Table(title="cross-validated on held-out sites")
         for col in ("dataset", "pages", "main P", "main R", "main F1", "snippet P", "snippet R", "snippet F1"):
@@ -274,6 +290,16 @@ def train(
             err.print(f"  {escape(msg)}")
 
 
+def _config_with(settings: list[str] | None) -> Config:
+    """The default config with the command line's ``--set`` overrides; a bad one is a usage error."""
+    from thresher.errors import ThresherError
+
+    try:
+        return with_overrides(DEFAULT_CONFIG, settings or ())
+    except ThresherError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--set") from exc
+
+
 @app.command("train-text")
 def train_text_command(
     corpus: Annotated[list[Path], typer.Option(help="Corpus folder(s): a dataset or a folder of datasets.")],
@@ -284,6 +310,14 @@ def train_text_command(
     ] = None,
     compare_html: Annotated[bool, typer.Option(help="Also cross-validate the HTML model on the same pages.")] = True,
     jobs: Annotated[int, typer.Option("-j", "--jobs", help="Parallel page parsing.")] = 2,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Override a setting, section.field=value (repeatable), e.g. training.region_num_leaves=127; "
+            "sections: features, training, inference (see thresher/config.py).",
+        ),
+    ] = None,
 ) -> None:
     """Train the plain-text line model on text renderings of the corpora; cross-validate by site."""
     from thresher.training.text_train import train_text
@@ -293,6 +327,7 @@ def train_text_command(
     command = "thresher train-text " + " ".join(sys.argv[2:]) if len(sys.argv) > 2 else None
     result = train_text(
         corpus,
+        config=_config_with(settings),
         output=output,
         experiment=experiment,
         html_model=html_model,

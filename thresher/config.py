@@ -7,8 +7,11 @@ in the model's metadata, so a model is always applied with the settings it was t
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, get_args, get_origin, get_type_hints
+
+from thresher.errors import ThresherError
 
 
 @dataclass(frozen=True)
@@ -195,3 +198,58 @@ class Config:
 
 
 DEFAULT_CONFIG = Config()
+
+TRAINABLE_SECTIONS = ("features", "training", "inference")
+"""Sections a training run may override: a model records its feature and inference settings,
+and training settings are logged with the run.  Segmentation is not recorded in a model (it
+is an argument of ``extract``), so a model trained with other segmentation settings would be
+applied with the defaults; overriding it at training time is refused."""
+
+
+def with_overrides(config: Config, settings: Iterable[str], sections: Sequence[str] = TRAINABLE_SECTIONS) -> Config:
+    """``config`` with ``section.field=value`` settings applied, as ``thresher train --set`` takes them.
+
+    Values are read by the field's type: ``training.region_num_leaves=127``,
+    ``inference.body_threshold=0.4``, ``training.regions=false``,
+    ``training.weak_region_rules=comments,navigation`` (tuples are comma-separated; an empty
+    value is the empty tuple).  Raises :class:`~thresher.errors.ThresherError` for an unknown
+    section or field, a section outside ``sections``, or a value of the wrong type.
+    """
+    for setting in settings:
+        path, sep, raw = setting.partition("=")
+        section_name, dot, name = path.strip().partition(".")
+        if not sep or not dot or not name:
+            raise ThresherError(f"setting {setting!r} is not of the form section.field=value")
+        if section_name not in sections:
+            allowed = ", ".join(sections)
+            raise ThresherError(f"setting {setting!r}: section {section_name!r} cannot be set here (only {allowed})")
+        section = getattr(config, section_name)
+        types = get_type_hints(type(section))
+        if name not in types:
+            known = ", ".join(sorted(types))
+            raise ThresherError(f"setting {setting!r}: {section_name} has no field {name!r} (fields: {known})")
+        value = _parse_value(types[name], raw.strip(), setting)
+        config = replace(config, **{section_name: replace(section, **{name: value})})
+    return config
+
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
+def _parse_value(kind: Any, raw: str, setting: str) -> Any:
+    """``raw`` read as a value of type ``kind`` (bool, int, float, str or a tuple of those)."""
+    if get_origin(kind) is tuple:
+        (item, _ellipsis) = get_args(kind)
+        return tuple(_parse_value(item, part.strip(), setting) for part in raw.split(",") if part.strip())
+    if kind is bool:
+        if raw.lower() in _TRUE | _FALSE:
+            return raw.lower() in _TRUE
+    elif kind in (int, float, str):
+        try:
+            return kind(raw)
+        except ValueError:
+            pass
+    else:
+        raise ThresherError(f"setting {setting!r}: fields of type {kind} cannot be set from text")
+    raise ThresherError(f"setting {setting!r}: {raw!r} is not of type {kind.__name__}")
