@@ -83,9 +83,10 @@ def test_hash_widths_follow_the_feature_config() -> None:
 
     from thresher.config import DEFAULT_CONFIG
 
-    wide = replace(DEFAULT_CONFIG.features, heading_buckets=64, own_attr_buckets=8)
+    default = DEFAULT_CONFIG.features
+    wide = replace(default, heading_buckets=64, own_attr_buckets=8)
     names = column_names(wide)
-    assert len(names) == len(column_names()) + 48 - 24
+    assert len(names) == len(column_names()) + (64 - default.heading_buckets) - (default.own_attr_buckets - 8)
     assert "heading_words_63" in names and "own_attr_8" not in names
     doc = parse(b"<html><body><h2>Related</h2><ul><li><a href='/a'>One story</a></li></ul></body></html>")
     assert feature_matrix(segment(doc), doc, wide).shape[1] == len(names)

@@ -34,9 +34,9 @@ class SegmentationConfig:
 class FeatureConfig:
     """Settings that change the feature matrix (stored in the model metadata)."""
 
-    own_attr_buckets: int = 32
+    own_attr_buckets: int = 128
     """Hash buckets for the class/id tokens of a block's own element."""
-    ancestor_attr_buckets: int = 64
+    ancestor_attr_buckets: int = 256
     """Hash buckets for the class/id tokens of a block's ancestors."""
     heading_buckets: int = 16
     """Hash buckets for the words of the nearest heading above a block."""
