@@ -222,6 +222,17 @@ def extract(
         raise typer.Exit(1)
 
 
+SettingsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a setting, section.field=value (repeatable), e.g. training.region_num_leaves=127; "
+        "sections: features, training, inference (see thresher/config.py).",
+    ),
+]
+"""``--set``, shared by the training commands (read by :func:`_config_with`)."""
+
+
 @app.command()
 def train(
     corpus: Annotated[list[Path], typer.Option(help="Corpus folder(s): a dataset or a folder of datasets.")],
@@ -236,14 +247,7 @@ def train(
             "(comma-separated or repeated): all, no_attr_tokens, no_context, deep_regions, logreg."
         ),
     ] = None,
-    settings: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            help="Override a setting, section.field=value (repeatable), e.g. training.region_num_leaves=127; "
-            "sections: features, training, inference (see thresher/config.py).",
-        ),
-    ] = None,
+    settings: SettingsOption = None,
 ) -> None:
     """Derive labels, cross-validate by site, train LightGBM and log the run to MLflow."""
     from thresher.errors import ThresherError
@@ -310,14 +314,7 @@ def train_text_command(
     ] = None,
     compare_html: Annotated[bool, typer.Option(help="Also cross-validate the HTML model on the same pages.")] = True,
     jobs: Annotated[int, typer.Option("-j", "--jobs", help="Parallel page parsing.")] = 2,
-    settings: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            help="Override a setting, section.field=value (repeatable), e.g. training.region_num_leaves=127; "
-            "sections: features, training, inference (see thresher/config.py).",
-        ),
-    ] = None,
+    settings: SettingsOption = None,
 ) -> None:
     """Train the plain-text line model on text renderings of the corpora; cross-validate by site."""
     from thresher.training.text_train import train_text

@@ -64,8 +64,9 @@ def test_bad_overrides_are_refused_with_the_reason(setting: str, message: str) -
         with_overrides(DEFAULT_CONFIG, [setting])
 
 
-def test_cli_refuses_a_bad_setting_before_reading_any_page(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["train", "--corpus", str(tmp_path / "absent"), "--set", "training.nope=1"])
+@pytest.mark.parametrize("command", ["train", "train-text"])
+def test_cli_refuses_a_bad_setting_before_reading_any_page(command: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, [command, "--corpus", str(tmp_path / "absent"), "--set", "training.nope=1"])
     assert result.exit_code == 2
     assert "no field 'nope'" in " ".join(result.output.replace("│", " ").split())
 
