@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from thresher.config import DEFAULT_CONFIG, Config, with_overrides
-from thresher.errors import InputError
+from thresher.errors import InputError, ThresherError
 from thresher.inference.warc import WARC_SUFFIXES, is_archive, read_warc
 
 app = typer.Typer(
@@ -85,7 +85,6 @@ def _extract_one(
     page: Any = None,
 ) -> dict[str, Any]:
     """Worker: never raises, so one bad page cannot stop the batch.  ``page``: a WARC page of ``path``."""
-    from thresher.errors import ThresherError
     from thresher.inference.extract import extract
     from thresher.inference.extract_text import extract_text
     from thresher.inference.model import load_model
@@ -250,7 +249,6 @@ def train(
     settings: SettingsOption = None,
 ) -> None:
     """Derive labels, cross-validate by site, train LightGBM and log the run to MLflow."""
-    from thresher.errors import ThresherError
     from thresher.training.candidates import select
     from thresher.training.tracking import tracking_uri
     from thresher.training.train import train as run_train
@@ -296,8 +294,6 @@ def train(
 
 def _config_with(settings: list[str] | None) -> Config:
     """The default config with the command line's ``--set`` overrides; a bad one is a usage error."""
-    from thresher.errors import ThresherError
-
     try:
         return with_overrides(DEFAULT_CONFIG, settings or ())
     except ThresherError as exc:

@@ -47,8 +47,8 @@ def test_a_candidate_changes_only_the_training_fields_it_names() -> None:
     )
     assert deep.features == DEFAULT_CONFIG.features and deep.inference == DEFAULT_CONFIG.inference
     assert CANDIDATES["all"].configure(DEFAULT_CONFIG) is DEFAULT_CONFIG
-    typo = replace(CANDIDATES["deep_regions"], training=(("region_leaves", 127),))
-    with pytest.raises(ThresherError, match="unknown training field"):
+    typo = replace(CANDIDATES["deep_regions"], settings=("training.region_leaves=127",))
+    with pytest.raises(ThresherError, match=r"candidate 'deep_regions': .* no field 'region_leaves'"):
         typo.configure(DEFAULT_CONFIG)
 
 

@@ -1,8 +1,8 @@
 """The model candidates that ``thresher train --candidates`` compares, declared in one place.
 
 The feature matrix is built once per training command; candidates differ by which
-feature columns they may use, by their estimator, and by the training settings they change
-(``Candidate.training``).  A dropped column is not removed
+feature columns they may use, by their estimator, and by the settings they change
+(``Candidate.settings``, read like ``thresher train --set``).  A dropped column is not removed
 from the matrix: it is blanked (set to 0) before fitting, so a LightGBM candidate never
 splits on it, its importance is 0, and the saved model still reads the full feature
 matrix that ``thresher.extract`` computes.  One model format, one loader.
@@ -11,12 +11,12 @@ matrix that ``thresher.extract`` computes.  One model format, one loader.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
-from thresher.config import Config, FeatureConfig
+from thresher.config import Config, FeatureConfig, with_overrides
 from thresher.errors import ThresherError
 from thresher.features.registry import REGISTRY, column_names
 
@@ -33,18 +33,17 @@ class Candidate:
     drop: tuple[str, ...] = ()
     """Feature groups it may not use: registry feature names, or ``CONTEXT``."""
     estimator: Estimator = "lightgbm"
-    training: tuple[tuple[str, int | float], ...] = ()
-    """``TrainingConfig`` fields this candidate sets, as (name, value) pairs."""
+    settings: tuple[str, ...] = ()
+    """``section.field=value`` settings this candidate trains with (:func:`with_overrides`)."""
 
     def configure(self, config: Config) -> Config:
-        """The config this candidate trains with: ``config`` with its training fields set."""
-        if not self.training:
+        """The config this candidate trains with: ``config`` with its settings applied."""
+        if not self.settings:
             return config
         try:
-            fields: dict[str, Any] = dict(self.training)  # checked by replace() at run time
-            return replace(config, training=replace(config.training, **fields))
-        except TypeError as error:
-            raise ThresherError(f"candidate {self.name!r} sets an unknown training field: {error}") from error
+            return with_overrides(config, self.settings)
+        except ThresherError as error:
+            raise ThresherError(f"candidate {self.name!r}: {error}") from error
 
     def keep_mask(self, config: FeatureConfig) -> np.ndarray:
         """True for the columns this candidate may use, in ``column_names(config)`` order."""
@@ -73,7 +72,7 @@ CANDIDATES: dict[str, Candidate] = {
         Candidate(
             "deep_regions",
             "LightGBM with 127-leaf region models: better region labels, slower extraction",
-            training=(("region_num_leaves", 127),),
+            settings=("training.region_num_leaves=127",),
         ),
         Candidate(
             "logreg",
