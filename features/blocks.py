@@ -377,7 +377,9 @@ def _is_hidden(el: Any) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def prune(root: Any, drop_hidden: bool = True, noscript_min_chars: int = 200) -> set[Any]:
+def prune(
+    root: Any, drop_hidden: bool = True, noscript_min_chars: int = 200, hidden_page_ratio: float = 0.0
+) -> set[Any]:
     """Remove what is never shown as text (scripts, styles, form controls) and return the
     hidden elements, which the walk skips.
 
@@ -385,13 +387,39 @@ def prune(root: Any, drop_hidden: bool = True, noscript_min_chars: int = 200) ->
     elements; XPath steps are counted per tag, so removing them shifts no block's XPath.
     Hidden elements stay in the tree for the same reason: they count as siblings.
     ``<noscript>`` elements are skipped the same way, except where they hold the page (see
-    :func:`_noscripts_to_skip`).
+    :func:`_noscripts_to_skip`); so are hidden elements (see :func:`_hidden_pages`).
     """
     etree.strip_elements(root, *_STRIPPED, with_tail=False)
     skipped = _noscripts_to_skip(root, noscript_min_chars)
     if not drop_hidden:
         return skipped
-    return skipped | {el for el in _MAYBE_HIDDEN(root) if _is_hidden(el)}
+    hidden = {el for el in _MAYBE_HIDDEN(root) if _is_hidden(el)}
+    return skipped | (hidden - _hidden_pages(root, hidden, noscript_min_chars, hidden_page_ratio))
+
+
+_MENU_PATH = etree.XPath("ancestor-or-self::*[self::nav or self::header or self::footer or self::aside or self::menu]")
+
+
+def _hidden_pages(root: Any, hidden: set[Any], min_chars: int, ratio: float) -> set[Any]:
+    """The outermost hidden elements that hold the page: at least ``min_chars`` of text and
+    ``ratio`` times the text outside all hidden elements (none when ``ratio`` is 0).
+
+    Some pages ship their story inside a tab, modal or app shell that stays hidden until a
+    script reveals it; skipping it would leave only the menus.  Hidden elements inside a
+    revealed one stay skipped."""
+    if not hidden or ratio <= 0:
+        return set()
+    outer = [el for el in hidden if not any(a in hidden for a in el.iterancestors())]
+    sizes = [_text_length(el) for el in outer]
+    if max(sizes) < min_chars:  # the usual case: icons, closed menus, tooltips
+        return set()
+    visible = _text_length(root) - sum(sizes)
+    return {
+        el
+        for el, size in zip(outer, sizes, strict=True)
+        # A hidden menu is never the story (shops' mega-menus hold more text than the page).
+        if size >= min_chars and size >= ratio * visible and not _MENU_PATH(el)
+    }
 
 
 _STRIPPED = tuple(SKIP_TAGS - {"noscript"})
@@ -425,5 +453,5 @@ def segment(doc: Document, config: SegmentationConfig = DEFAULT_CONFIG.segmentat
     """Cut a parsed page into blocks, in document order (prunes ``doc.root`` in place)."""
     if len(doc.root) == 0 and not (doc.root.text or "").strip():
         return []
-    hidden = prune(doc.root, config.drop_hidden, config.noscript_min_chars)
+    hidden = prune(doc.root, config.drop_hidden, config.noscript_min_chars, config.hidden_page_ratio)
     return _Segmenter(doc.root, config, hidden).run()

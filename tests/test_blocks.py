@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from thresher.config import SegmentationConfig
 from thresher.features.blocks import FLAG_BITS, segment
 from thresher.features.document import parse
 
@@ -63,6 +64,28 @@ def test_noscript_is_read_only_where_it_holds_the_page() -> None:
     # A noscript copy beside a longer visible page stays skipped.
     copy = f"<body><main>{_POSTS}<p>And a visible afterword.</p></main><noscript>{_POSTS}</noscript></body>"
     assert len(_blocks(copy)) == 7 and all("noscript" not in b.xpath for b in _blocks(copy))
+
+
+def test_hidden_element_is_read_only_where_it_holds_the_page() -> None:
+    # Shop and app pages ship the story in a display:none tab that a script reveals; skipping
+    # it leaves a page of menus (two corpus pages).
+    tab = f"<body><div class='bar'><a href='/'>Home</a></div><div style='display:none'>{_POSTS}</div></body>"
+    assert [b.text for b in _blocks(tab)][1:] == [
+        f"Post {i}: a reply long enough to be a real forum post about the topic." for i in range(6)
+    ]
+    never = SegmentationConfig(hidden_page_ratio=0.0)
+    assert [b.text for b in segment(parse(tab), never)] == ["Home"]
+    # Hidden elements inside the revealed one stay skipped.
+    nested = tab.replace("</div></body>", "<p hidden>gone</p></div></body>")
+    assert "gone" not in [b.text for b in _blocks(nested)]
+    # Not when the visible page holds more than a fifth as much text: a hidden copy, a closed modal.
+    visible = f"<body><main>{_POSTS[: len(_POSTS) // 4]}</main><div hidden>{_POSTS}</div></body>"
+    assert len(_blocks(visible)) == 2 and all("div" not in b.xpath for b in _blocks(visible))
+    # Not a hidden menu, however long (shops' mega-menus outweigh the page).
+    menu = f"<body><p>Price: 12 EUR</p><nav><div style='display:none'>{_POSTS}</div></nav></body>"
+    assert [b.text for b in _blocks(menu)] == ["Price: 12 EUR"]
+    # Nor short hidden text (the rule needs SegmentationConfig.noscript_min_chars).
+    assert [b.text for b in _blocks("<body><div hidden>Sign in to continue.</div></body>")] == []
 
 
 def test_elements_after_the_end_of_the_page_are_read() -> None:

@@ -28,6 +28,10 @@ class SegmentationConfig:
     """A ``<noscript>`` is skipped unless it holds at least this much text and more than the rest
     of the page (forums that render posts with JavaScript; pages whose unclosed tag inside a
     ``<noscript>`` swallows the rest in libxml2)."""
+    hidden_page_ratio: float = 5.0
+    """A hidden element is read after all when it holds at least ``noscript_min_chars`` of text
+    and this many times the text of the page outside hidden elements: the story of such a page
+    sits in a tab, modal or app shell that a script reveals (0: never)."""
 
 
 @dataclass(frozen=True)
