@@ -378,7 +378,7 @@ def _is_hidden(el: Any) -> bool:
 
 
 def prune(
-    root: Any, drop_hidden: bool = True, noscript_min_chars: int = 200, hidden_page_ratio: float = 0.0
+    root: Any, drop_hidden: bool = True, noscript_min_chars: int = 200, hidden_page_ratio: float = 5.0
 ) -> set[Any]:
     """Remove what is never shown as text (scripts, styles, form controls) and return the
     hidden elements, which the walk skips.

@@ -79,8 +79,9 @@ def test_hidden_element_is_read_only_where_it_holds_the_page() -> None:
     nested = tab.replace("</div></body>", "<p hidden>gone</p></div></body>")
     assert "gone" not in [b.text for b in _blocks(nested)]
     # Not when the visible page holds more than a fifth as much text: a hidden copy, a closed modal.
-    visible = f"<body><main>{_POSTS[: len(_POSTS) // 4]}</main><div hidden>{_POSTS}</div></body>"
-    assert len(_blocks(visible)) == 2 and all("div" not in b.xpath for b in _blocks(visible))
+    story = "".join(f"<p>Visible paragraph {i} of the story, long enough to count.</p>" for i in range(3))
+    visible = f"<body><main>{story}</main><div hidden>{_POSTS}</div></body>"
+    assert len(_blocks(visible)) == 3 and all("div" not in b.xpath for b in _blocks(visible))
     # Not a hidden menu, however long (shops' mega-menus outweigh the page).
     menu = f"<body><p>Price: 12 EUR</p><nav><div style='display:none'>{_POSTS}</div></nav></body>"
     assert [b.text for b in _blocks(menu)] == ["Price: 12 EUR"]
