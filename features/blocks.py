@@ -377,9 +377,7 @@ def _is_hidden(el: Any) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def prune(
-    root: Any, drop_hidden: bool = True, noscript_min_chars: int = 200, hidden_page_ratio: float = 5.0
-) -> set[Any]:
+def prune(root: Any, config: SegmentationConfig = DEFAULT_CONFIG.segmentation) -> set[Any]:
     """Remove what is never shown as text (scripts, styles, form controls) and return the
     hidden elements, which the walk skips.
 
@@ -390,11 +388,11 @@ def prune(
     :func:`_noscripts_to_skip`); so are hidden elements (see :func:`_hidden_pages`).
     """
     etree.strip_elements(root, *_STRIPPED, with_tail=False)
-    skipped = _noscripts_to_skip(root, noscript_min_chars)
-    if not drop_hidden:
+    skipped = _noscripts_to_skip(root, config.noscript_min_chars)
+    if not config.drop_hidden:
         return skipped
     hidden = {el for el in _MAYBE_HIDDEN(root) if _is_hidden(el)}
-    return skipped | (hidden - _hidden_pages(root, hidden, noscript_min_chars, hidden_page_ratio))
+    return skipped | (hidden - _hidden_pages(root, hidden, config.noscript_min_chars, config.hidden_page_ratio))
 
 
 _MENU_PATH = etree.XPath("ancestor-or-self::*[self::nav or self::header or self::footer or self::aside or self::menu]")
@@ -453,5 +451,5 @@ def segment(doc: Document, config: SegmentationConfig = DEFAULT_CONFIG.segmentat
     """Cut a parsed page into blocks, in document order (prunes ``doc.root`` in place)."""
     if len(doc.root) == 0 and not (doc.root.text or "").strip():
         return []
-    hidden = prune(doc.root, config.drop_hidden, config.noscript_min_chars, config.hidden_page_ratio)
+    hidden = prune(doc.root, config)
     return _Segmenter(doc.root, config, hidden).run()
