@@ -24,7 +24,9 @@ def assign_labels(
 ) -> list[str]:
     """Pick a label per block.
 
-    The body probability decides body vs. the rest with ``config.body_threshold``; a block
+    The body probability decides body vs. the rest with ``config.body_threshold`` (on a page
+    where no block reaches it, relative to the page's most body-like block:
+    ``config.empty_body_ratio``); a block
     squeezed between two body blocks joins them when its probability reaches
     ``config.gap_threshold`` (a short quote or subheading inside the story).  Non-body blocks
     take their most probable non-body label; with ``containers`` (the parent-element id of
@@ -39,6 +41,8 @@ def assign_labels(
     body_col = list(labels).index(BODY)
     p_body = proba[:, body_col]
     is_body = p_body >= config.body_threshold
+    if not is_body.any() and config.empty_body_ratio > 0.0:
+        is_body = p_body >= max(config.empty_body_floor, config.empty_body_ratio * float(p_body.max()))
     if n >= 3:
         gap = (~is_body[1:-1]) & is_body[:-2] & is_body[2:] & (p_body[1:-1] >= config.gap_threshold)
         is_body[1:-1] |= gap

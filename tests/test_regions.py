@@ -362,7 +362,7 @@ def test_page_weighted_region_scores_count_each_page_once() -> None:
     long_page = _page("long", ["other"] * 9, ["other"] * 9, gold=["navigation"] * 9)
     short_page = _page("short", ["other"], ["other"], gold=["body"])
     labels = ["body", "navigation"]
-    proba = {"long": np.tile([0.1, 0.9], (9, 1)), "short": np.array([[0.1, 0.9]])}
+    proba = {"long": np.tile([0.05, 0.95], (9, 1)), "short": np.array([[0.05, 0.95]])}
     pooled = region_scores([long_page, short_page], proba, labels, DEFAULT_CONFIG.inference)
     per_page = region_scores([long_page, short_page], proba, labels, DEFAULT_CONFIG.inference, "pages")
     assert pooled is not None and per_page is not None
@@ -409,3 +409,30 @@ def test_region_models_grow_as_many_leaves_as_configured() -> None:
     assert 31 < most_leaves(regions.booster_) <= 50
     body = BlockClassifier(config).fit(X, (y > 4).astype(int))
     assert most_leaves(body.booster_) <= training.num_leaves == 31
+
+
+def test_a_page_without_a_confident_body_block_keeps_its_most_body_like_blocks() -> None:
+    from thresher.inference.postprocess import assign_labels
+
+    labels = ["body", "navigation", "comments"]
+    config = DEFAULT_CONFIG.inference
+    proba = np.array(
+        [
+            [0.05, 0.90, 0.05],  # the menu
+            [0.40, 0.10, 0.50],  # a forum post the model doubts
+            [0.30, 0.10, 0.60],  # another, less body-like
+            [0.15, 0.05, 0.80],  # well under half the best: stays a comment
+        ]
+    )
+    assert assign_labels(proba, labels, config) == ["navigation", "body", "body", "comments"]
+    # With the rule off, the page is empty.
+    off = replace(config, empty_body_ratio=0.0)
+    assert "body" not in assign_labels(proba, labels, off)
+    # A page the model is sure has no story stays empty: no block reaches the floor.
+    sure = proba.copy()
+    sure[:, 0] = [0.02, 0.08, 0.06, 0.01]
+    assert "body" not in assign_labels(sure, labels, config)
+    # Where one block reaches the threshold, the relative rule does not apply.
+    confident = proba.copy()
+    confident[1, 0] = 0.55
+    assert assign_labels(confident, labels, config)[1:3] == ["body", "comments"]

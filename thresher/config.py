@@ -171,6 +171,16 @@ class InferenceConfig:
     """A block is body when its body probability is at least this."""
     gap_threshold: float = 0.25
     """A block between two body blocks is body too when its probability is at least this."""
+    empty_body_ratio: float = 0.5
+    """When no block reaches ``body_threshold``, the blocks whose body probability is at least
+    this share of the page's highest are body (0 turns this off): on a page the model doubts,
+    its most story-like blocks serve a corpus builder better than an empty text.  On held-out
+    sites this fills the 5 of 1,908 corpus pages that came out empty, 4 of them with most of
+    their story (modern-2025 main F1 0.8165 → 0.8191; the other datasets do not move)."""
+    empty_body_floor: float = 0.1
+    """...but only blocks with at least this body probability: a page the model is sure has
+    no story (a menu, an error page) stays empty.  The pages it fills had a best block of 0.16
+    to 0.47."""
     region_threshold: float = 0.9
     """The region model runs on blocks whose body probability is below this (the rest are body)."""
     body_context_keep: float = 0.3
