@@ -41,6 +41,8 @@ def test_vocabulary_tells_suggested_from_latest_in_many_languages() -> None:
         "اخبار پیشنهادی",
         "اقرأ أيضا",
         "相关新闻",
+        "Ähnliche Beiträge",
+        "Sur le même thème",
     ):
         assert vocab.heading_kind(heading) == "suggested", heading
     for heading in (
@@ -51,6 +53,11 @@ def test_vocabulary_tells_suggested_from_latest_in_many_languages() -> None:
         "آخرین اخبار",
         "الأكثر قراءة",
         "最新消息",
+        # promotions of the rest of the site, not of this story (gold: 451 latest blocks, 0 suggested)
+        "Don't miss",
+        "Weitere Artikel",
+        "Dans la même rubrique",
+        "Blog archive",
     ):
         assert vocab.heading_kind(heading) == "latest", heading
     assert vocab.heading_kind("The weather in Paris") is None
