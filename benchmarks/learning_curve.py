@@ -15,36 +15,36 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from thresher.config import DEFAULT_CONFIG, Config
+from thresher.inference.model import Predictor
 from thresher.training.corpus import read_corpora
-from thresher.training.crossval import fit_model, fold_of_pages
+from thresher.training.crossval import cross_validate, fit_model
 from thresher.training.dataset import PageData, build_pages
 from thresher.training.evaluate import RegionScores, region_scores
 
 
 def first_look_scores(
-    pages: list[PageData], folds: np.ndarray, share: float, seed: int, config: Config
+    pages: list[PageData], share: float, seed: int, config: Config
 ) -> tuple[RegionScores, RegionScores]:
     """Block-pooled and page-weighted region scores when each fold trains on ``share`` of its sites."""
-    proba: dict[str, np.ndarray] = {}
-    labels: list[str] = []
-    for k in sorted(set(folds.tolist())):
-        train = [p for p, f in zip(pages, folds, strict=True) if f != k]
+    folds_done = 0
+
+    def fit_on_share(train: Sequence[PageData]) -> Predictor:
+        # cross_validate fits the folds in order, so the k-th call draws fold k's sites
+        nonlocal folds_done
         sites = sorted({p.group for p in train})
-        random.Random(seed * 100 + k).shuffle(sites)
+        random.Random(seed * 100 + folds_done).shuffle(sites)
+        folds_done += 1
         chosen = set(sites[: max(1, round(share * len(sites)))])
-        model = fit_model([p for p in train if p.group in chosen], config)
-        labels = list(model.labels)
-        for p, f in zip(pages, folds, strict=True):
-            if f == k:
-                proba[p.key] = model.predict_proba(p.X)
-    pooled = region_scores(pages, proba, labels, config.inference)
-    weighted = region_scores(pages, proba, labels, config.inference, "pages")
+        return fit_model([p for p in train if p.group in chosen], config)
+
+    proba, _, model = cross_validate(pages, config, fit_on_share)
+    pooled = region_scores(pages, proba, model.labels, config.inference)
+    weighted = region_scores(pages, proba, model.labels, config.inference, "pages")
     if pooled is None or weighted is None:
         raise SystemExit("no gold pages in the corpus: nothing to score")
     return pooled, weighted
@@ -60,12 +60,11 @@ def main() -> None:
     training = replace(DEFAULT_CONFIG.training, region_context=False, body_context=False)
     config = replace(DEFAULT_CONFIG, training=training)
     pages, failed = build_pages(read_corpora([args.corpus]), config, n_jobs=args.jobs)
-    folds = fold_of_pages(pages, training.n_folds)
-    print(f"{len(pages)} pages ({len(failed)} failed to parse), {len(set(folds.tolist()))} folds by site")
+    print(f"{len(pages)} pages ({len(failed)} failed to parse), {training.n_folds} folds by site")
     results = []
     for share in sorted(args.shares):
         start = time.perf_counter()
-        pooled, weighted = first_look_scores(pages, folds, share, args.seed, config)
+        pooled, weighted = first_look_scores(pages, share, args.seed, config)
         results.append((share, pooled, weighted, time.perf_counter() - start))
     full = results[-1][1].macro_f1
     for share, pooled, weighted, secs in results:
