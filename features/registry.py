@@ -111,6 +111,25 @@ class BlockTable:
         return template_ids(self.blocks)
 
     @cached_property
+    def template_containers(self) -> np.ndarray:
+        """For each block, how many parent elements hold a block of its template (cards: many)."""
+        pairs = np.unique(np.column_stack([self.template_ids, self.containers]), axis=0)
+        per_template = np.bincount(pairs[:, 0], minlength=int(self.template_ids.max()) + 1)
+        return per_template[self.template_ids]
+
+    @cached_property
+    def section_headings(self) -> list[str]:
+        """Text of the nearest heading above each block whose template sits in one parent only
+        (a list's heading, not a card's title); the block's own text when it is such a heading."""
+        out: list[str] = []
+        text = ""
+        for b, repeats in zip(self.blocks, self.template_containers.tolist(), strict=True):
+            if b.tag in HEADINGS and repeats <= 1:
+                text = b.text
+            out.append(text)
+        return out
+
+    @cached_property
     def in_main(self) -> np.ndarray:
         """True for blocks inside the main container."""
         main = self.main_container
@@ -624,9 +643,7 @@ def _sibling_token_share(t: BlockTable) -> FloatArray:
     (_p("<div><p>TARGET</p></div><div><p>a</p></div><div><p>b</p></div>"), _p("<div><p>TARGET</p><p>a</p></div>")),
 )
 def _template_repeats(t: BlockTable) -> FloatArray:
-    pairs = np.unique(np.column_stack([t.template_ids, t.containers]), axis=0)
-    per_template = np.bincount(pairs[:, 0], minlength=int(t.template_ids.max()) + 1)
-    return np.log1p(per_template[t.template_ids].astype(float))
+    return np.log1p(t.template_containers.astype(float))
 
 
 @feature(
@@ -637,6 +654,28 @@ def _template_repeats(t: BlockTable) -> FloatArray:
 def _template_token_share(t: BlockTable) -> FloatArray:
     sums = np.bincount(t.template_ids, weights=t.n_tokens)
     return sums[t.template_ids] / max(1.0, float(t.n_tokens.sum()))
+
+
+@feature(
+    "text_repeats",
+    "log(1 + other blocks of the page with the same text), own and mean over its list",
+    (
+        _p("<div><p>TARGET</p></div><div><p>target</p></div><div><p>Target</p></div>"),
+        _p("<div><p>TARGET</p></div><div><p>a</p></div><div><p>b</p></div>"),
+    ),
+    width=2,
+    suffixes=("block", "list"),
+    probe_column="text_repeats_block",
+)
+def _text_repeats(t: BlockTable) -> FloatArray:
+    # A story says each sentence once; "Read more", "Reply", error prompts of hidden widgets
+    # and teasers that repeat the lead recur, and so do the lists (cards) that hold them.
+    keys = [" ".join(b.text.casefold().split()) for b in t.blocks]
+    counts: dict[str, int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    own = np.log1p(np.fromiter((counts[k] - 1 for k in keys), float, t.n))
+    return np.column_stack([own, t.per_container(own) / t.per_container(np.ones(t.n))])
 
 
 # --- link targets and images: headline cards point at stories and carry thumbnails -----------
@@ -791,6 +830,24 @@ def _heading_kind(t: BlockTable) -> FloatArray:
     # vocabulary (data/region_vocabulary.json) carries a rare language's heading over at once.
     kind_of = _kind_lookup()
     return _kind_columns([kind_of(b.text if b.tag in HEADINGS else b.heading) for b in t.blocks])
+
+
+@feature(
+    "section_heading_kind",
+    "heading_kind of the nearest heading above that is not a card's own title (not repeated in many parents)",
+    (
+        _p("<h2>Related stories</h2><div><h3>a</h3><p>TARGET</p></div><div><h3>b</h3><p>c</p></div>"),
+        _p("<h2>Latest news</h2><div><h3>a</h3><p>TARGET</p></div><div><h3>b</h3><p>c</p></div>"),
+    ),
+    width=2,
+    suffixes=("suggested", "latest"),
+    probe_column="section_heading_kind_suggested",
+)
+def _section_heading_kind(t: BlockTable) -> FloatArray:
+    # In a list of cards each card's <h3> is the nearest heading of its teaser, hiding the
+    # list's own heading ("News", "Related"); headings printed in many parents are skipped.
+    kind_of = _kind_lookup()
+    return _kind_columns([kind_of(text) for text in t.section_headings])
 
 
 def _kind_lookup() -> Callable[[str], str | None]:

@@ -41,7 +41,10 @@ def test_context_columns_average_over_list_template_and_page() -> None:
 
 def test_a_context_model_round_trips_and_needs_the_layout(context_model: BlockModel, tmp_path: Path) -> None:
     X = np.random.default_rng(1).normal(size=(12, len(column_names()))).astype(np.float32)
+    X[:, column_names().index("log_tokens")] = np.log1p(10.0)  # token counts the keep guard can sum
     layout = BlockLayout(np.repeat([0, 1, 2], 4), np.tile([0, 1], 6), np.zeros(12, dtype=bool))
+    # On random features the keep guard (tested below) may veto the body's second look; off here.
+    context_model = replace(context_model, inference=replace(context_model.inference, body_context_keep=0.0))
     proba = context_model.predict_proba(X, layout)
     assert proba.shape == (12, len(LABELS))
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
@@ -78,6 +81,22 @@ class _Fixed:
 
     def predict(self, X: np.ndarray, num_threads: int = 1) -> np.ndarray:
         return self.proba[: len(X)]
+
+
+def test_the_body_second_look_is_kept_only_when_it_keeps_enough_body(context_model: BlockModel) -> None:
+    X = np.random.default_rng(1).normal(size=(12, len(column_names()))).astype(np.float32)
+    X[:, column_names().index("log_tokens")] = np.log1p(10.0)  # every block ten tokens long
+    layout = BlockLayout(np.repeat([0, 1, 2], 4), np.tile([0, 1], 6), np.zeros(12, dtype=bool))
+    first = replace(context_model, body_context_booster=None).predict_proba(X, layout)[:, 0]
+    threshold = context_model.inference.body_threshold
+    assert (first >= threshold).any()  # the first look finds some body, so the guard has a say
+
+    def body(keep: float) -> np.ndarray:
+        guarded = replace(context_model, inference=replace(context_model.inference, body_context_keep=keep))
+        return guarded.predict_proba(X, layout)[:, 0]
+
+    assert not np.allclose(body(0.0), first)  # no guard: the second look decides
+    np.testing.assert_allclose(body(1e9), first)  # nothing can keep 1e9 times the body: first look stays
 
 
 def test_the_body_second_look_may_not_empty_a_page(context_model: BlockModel) -> None:
