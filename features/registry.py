@@ -668,7 +668,7 @@ def _template_token_share(t: BlockTable) -> FloatArray:
     probe_column="text_repeats_block",
 )
 def _text_repeats(t: BlockTable) -> FloatArray:
-    # A story says each sentence once; "Read more", "Reply", error prompts of hidden widgets
+    # A story says each sentence once; "Read more", "Reply", error prompts repeated in every row
     # and teasers that repeat the lead recur, and so do the lists (cards) that hold them.
     keys = [" ".join(b.text.casefold().split()) for b in t.blocks]
     counts: dict[str, int] = {}
@@ -845,7 +845,7 @@ def _heading_kind(t: BlockTable) -> FloatArray:
 )
 def _section_heading_kind(t: BlockTable) -> FloatArray:
     # In a list of cards each card's <h3> is the nearest heading of its teaser, hiding the
-    # list's own heading ("News", "Related"); headings printed in many parents are skipped.
+    # list's own heading ("Related stories"); headings printed in many parents are skipped.
     kind_of = _kind_lookup()
     return _kind_columns([kind_of(text) for text in t.section_headings])
 
