@@ -12,6 +12,7 @@ Nothing here depends on a language: tokens come from :mod:`thresher.features.tok
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -76,6 +77,15 @@ class BlockTable:
     def per_container(self, values: FloatArray) -> FloatArray:
         """Sum of ``values`` over each block's container, broadcast back to the blocks."""
         return np.bincount(self.container_index, weights=values)[self.container_index]
+
+    @cached_property
+    def container_sizes(self) -> FloatArray:
+        """Blocks sharing each block's container (the block included)."""
+        return self.per_container(np.ones(self.n))
+
+    def list_mean(self, values: FloatArray) -> FloatArray:
+        """Mean of ``values`` over each block's container (its list), broadcast back to the blocks."""
+        return self.per_container(values) / self.container_sizes
 
     @cached_property
     def short_link_item(self) -> FloatArray:
@@ -604,7 +614,7 @@ def _is_short_link_item(t: BlockTable) -> FloatArray:
     (_p("<ul><li>TARGET</li><li>a</li><li>b</li></ul>"), _p("<ul><li>TARGET</li></ul>")),
 )
 def _sibling_count(t: BlockTable) -> FloatArray:
-    return np.log1p(t.per_container(np.ones(t.n)))
+    return np.log1p(t.container_sizes)
 
 
 @feature(
@@ -616,7 +626,7 @@ def _sibling_count(t: BlockTable) -> FloatArray:
     ),
 )
 def _short_link_siblings(t: BlockTable) -> FloatArray:
-    return t.per_container(t.short_link_item) / t.per_container(np.ones(t.n))
+    return t.list_mean(t.short_link_item)
 
 
 @feature(
@@ -671,11 +681,9 @@ def _text_repeats(t: BlockTable) -> FloatArray:
     # A story says each sentence once; "Read more", "Reply", error prompts repeated in every row
     # and teasers that repeat the lead recur, and so do the lists (cards) that hold them.
     keys = [" ".join(b.text.casefold().split()) for b in t.blocks]
-    counts: dict[str, int] = {}
-    for key in keys:
-        counts[key] = counts.get(key, 0) + 1
+    counts = Counter(keys)
     own = np.log1p(np.fromiter((counts[k] - 1 for k in keys), float, t.n))
-    return np.column_stack([own, t.per_container(own) / t.per_container(np.ones(t.n))])
+    return np.column_stack([own, t.list_mean(own)])
 
 
 # --- link targets and images: headline cards point at stories and carry thumbnails -----------
@@ -699,7 +707,7 @@ def _image_count(t: BlockTable) -> FloatArray:
     ),
 )
 def _sibling_images(t: BlockTable) -> FloatArray:
-    return t.per_container((t.column("n_images") > 0).astype(float)) / t.per_container(np.ones(t.n))
+    return t.list_mean((t.column("n_images") > 0).astype(float))
 
 
 @feature(
