@@ -25,14 +25,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import f1_score
 
 from thresher.config import DEFAULT_CONFIG
-from thresher.regions import REGION_NAMES
+from thresher.training.agreement import gold_agreement
+from thresher.training.corpus import read_corpora
 from thresher.training.crossval import cross_validate
-from thresher.training.dataset import PageData, page_data
+from thresher.training.dataset import page_data
 from thresher.training.evaluate import RegionScores, region_scores
-from thresher.training.gold import GoldPage, load_gold
+from thresher.training.gold import GOLD_DIR, load_gold
 from thresher.training.train import prepare
 
 SECOND_DIR = Path(__file__).resolve().parents[1] / "data" / "gold_second"
@@ -51,18 +51,6 @@ def load_oof(path: Path) -> tuple[dict[str, np.ndarray], list[str]]:
         return {key: saved[key] for key in saved.files if key != _LABELS_KEY}, labels
 
 
-def person_f1(first: list[PageData], second: list[PageData]) -> tuple[list[str], list[float]]:
-    """Per label F1 of one labelling against the other, over the blocks both labelled."""
-    left: list[str] = []
-    right: list[str] = []
-    for a, b in zip(first, second, strict=True):
-        both = (a.gold >= 0) & (b.gold >= 0)
-        left += [REGION_NAMES[g] for g in a.gold[both]]
-        right += [REGION_NAMES[g] for g in b.gold[both]]
-    used = [name for name in REGION_NAMES if name in set(left) | set(right)]
-    return used, [float(f) for f in f1_score(left, right, labels=used, average=None, zero_division=0)]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, required=True)
@@ -76,14 +64,15 @@ def main() -> None:
     second = {k: g for k, g in load_gold(SECOND_DIR).items() if g.labeller.startswith(args.labeller)}
     if not second:
         raise SystemExit(f"no page of {SECOND_DIR} has a labeller starting with {args.labeller!r}")
-    prepared = prepare([args.corpus], config, n_jobs=args.jobs)
-    by_key = {p.key: p for p in prepared.pages}
-    first_gold: dict[str, GoldPage] = load_gold()
+    by_key = {p.key: p for p in read_corpora([args.corpus])}
+    first_gold = load_gold(GOLD_DIR)
     keys = sorted(k for k in second if k in by_key and k in first_gold)
     if args.oof:
         proba, labels = load_oof(args.oof)
         print(f"out-of-fold probabilities read from {args.oof}")
     else:
+        # Only refitting needs the whole corpus parsed; scoring reads the chosen pages alone.
+        prepared = prepare([args.corpus], config, n_jobs=args.jobs)
         start = time.perf_counter()
         proba, _, model = cross_validate(prepared.data, config)
         labels = list(model.labels)
@@ -100,7 +89,7 @@ def main() -> None:
     for p in first:
         if len(proba[p.key]) != len(p.gold):
             raise SystemExit(f"{p.key}: the saved probabilities describe another segmentation")
-    people_labels, people = person_f1(first, other)
+    people = gold_agreement(GOLD_DIR, SECOND_DIR, args.corpus, set(keys)).label_f1
     scores: list[RegionScores] = []
     for labelling in (first, other):
         s = region_scores(labelling, proba, labels, config.inference)
@@ -110,10 +99,11 @@ def main() -> None:
 
     print(f"{len(keys)} pages labelled by {args.labeller}*; F1 per label:")
     print(f"{'label':14s} {'person vs person':>17s} {'model vs first':>15s} {'model vs second':>16s}")
-    for label, f in zip(people_labels, people, strict=True):
+    for label, f in people.items():
         i = scores[0].labels.index(label)
         print(f"{label:14s} {f:17.3f} {scores[0].f1[i]:15.3f} {scores[1].f1[i]:16.3f}")
-    print(f"{'macro':14s} {np.mean(people):17.3f} {scores[0].macro_f1:15.3f} {scores[1].macro_f1:16.3f}")
+    macro = np.mean(list(people.values()))
+    print(f"{'macro':14s} {macro:17.3f} {scores[0].macro_f1:15.3f} {scores[1].macro_f1:16.3f}")
 
 
 if __name__ == "__main__":

@@ -208,6 +208,9 @@ def test_gold_agreement_kappa(synthetic_corpus: Path, tmp_path: Path) -> None:
     other = gold_agreement(first, second, synthetic_corpus.parent)
     assert 0.0 <= other.raw < 0.5 and other.kappa < 0.5
     assert other.label_f1["navigation"] == 1.0 and other.label_f1["body"] == 0.0 == other.label_f1["other"]
+    # Restricted to chosen pages: the page itself, or none of the shared ones.
+    assert gold_agreement(first, second, synthetic_corpus.parent, {"synthetic/s0-p00"}) == other
+    assert gold_agreement(first, second, synthetic_corpus.parent, {"synthetic/s0-p01"}).pages == 0
 
 
 def test_link_list_kappa_forgives_suggested_latest_swaps(synthetic_corpus: Path, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,10 +30,11 @@ class Agreement:
     """Kappa with each parent label's members (``link_list``: suggested + latest) merged."""
 
 
-def gold_agreement(first: Path, second: Path, corpus: Path) -> Agreement:
-    """Agreement between the labellings in ``first`` and ``second`` on the pages both cover."""
+def gold_agreement(first: Path, second: Path, corpus: Path, keys: Collection[str] | None = None) -> Agreement:
+    """Agreement between the labellings in ``first`` and ``second`` on the pages both cover
+    (only those of ``keys``, ``dataset/id``, when given)."""
     a, b = load_gold(first), load_gold(second)
-    shared = sorted(set(a) & set(b))
+    shared = sorted(k for k in set(a) & set(b) if keys is None or k in keys)
     pages = {p.key: p for p in read_corpora([corpus]) if p.key in shared}
     left: list[str] = []
     right: list[str] = []
